@@ -1,0 +1,133 @@
+package dev.otimo.api;
+
+import ai.onnxruntime.OrtException;
+import dev.otimo.batching.QueueRejectedException;
+import dev.otimo.onnx.InvalidModelException;
+import dev.otimo.registry.ConflictException;
+import dev.otimo.registry.NotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.stereotype.Component;
+import org.springframework.web.bind.support.WebExchangeBindException;
+import org.springframework.web.server.MethodNotAllowedException;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.WebExceptionHandler;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.io.JsonStringEncoder;
+
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Collectors;
+
+/**
+ * Turns every failure, ours or the framework's, into {@code {"error": "..."}} with the right
+ * status. A 5xx is logged with its stack trace: it means a bug.
+ */
+@Component
+@Order(-2)
+public class JsonErrorHandler implements WebExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(JsonErrorHandler.class);
+
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
+        ServerHttpResponse response = exchange.getResponse();
+        if (response.isCommitted()) {
+            return Mono.error(ex);
+        }
+        Mapped mapped = map(ex);
+        if (mapped.status.is5xxServerError() && mapped.status != HttpStatus.SERVICE_UNAVAILABLE) {
+            log.error("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex);
+        }
+        return write(response, mapped.status, mapped.message, mapped.retryAfter);
+    }
+
+    /** Writes an error body; shared with the security entry points. */
+    public static Mono<Void> write(ServerHttpResponse response, HttpStatusCode status, String message, Long retryAfter) {
+        response.setStatusCode(status);
+        HttpHeaders headers = response.getHeaders();
+        headers.setContentType(MediaType.APPLICATION_JSON);
+        headers.remove(HttpHeaders.CONTENT_LENGTH);
+        if (retryAfter != null) {
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
+        }
+        StringBuilder json = new StringBuilder("{\"error\":\"");
+        JsonStringEncoder.getInstance().quoteAsString(message == null ? "" : message, json);
+        byte[] body = json.append("\"}").toString().getBytes(StandardCharsets.UTF_8);
+        DataBuffer buffer = response.bufferFactory().wrap(body);
+        return response.writeWith(Mono.just(buffer));
+    }
+
+    private record Mapped(HttpStatusCode status, String message, Long retryAfter) {
+    }
+
+    static Mapped map(Throwable ex) {
+        if (ex instanceof ApiException a) {
+            return new Mapped(a.status(), a.getMessage(), a.retryAfterSeconds());
+        }
+        if (ex instanceof QueueRejectedException q) {
+            return new Mapped(HttpStatus.TOO_MANY_REQUESTS, q.getMessage(), q.retryAfterSeconds());
+        }
+        if (ex instanceof NotFoundException) {
+            return new Mapped(HttpStatus.NOT_FOUND, ex.getMessage(), null);
+        }
+        if (ex instanceof ConflictException) {
+            return new Mapped(HttpStatus.CONFLICT, ex.getMessage(), null);
+        }
+        if (ex instanceof InvalidModelException) {
+            return new Mapped(HttpStatus.BAD_REQUEST, ex.getMessage(), null);
+        }
+        if (ex instanceof IllegalArgumentException) {
+            return new Mapped(HttpStatus.BAD_REQUEST, ex.getMessage(), null);
+        }
+        if (ex instanceof OrtException) {
+            // the inputs passed validation but ONNX Runtime refused them (e.g. a value out of a gather's range)
+            return new Mapped(HttpStatus.BAD_REQUEST, "the model could not run on these inputs: " + ex.getMessage(), null);
+        }
+        if (ex instanceof DataBufferLimitException) {
+            return new Mapped(HttpStatus.PAYLOAD_TOO_LARGE, "request body exceeds the configured limit: " + ex.getMessage(), null);
+        }
+        if (ex instanceof WebExchangeBindException b) {
+            String detail = b.getFieldErrors().stream().map(f -> f.getField() + " " + f.getDefaultMessage())
+                    .collect(Collectors.joining("; "));
+            return new Mapped(HttpStatus.BAD_REQUEST, detail.isEmpty() ? b.getReason() : detail, null);
+        }
+        if (ex instanceof ServerWebInputException in) {
+            Throwable cause = in.getMostSpecificCause();
+            String why = cause != null && cause != in && cause.getMessage() != null ? cause.getMessage() : in.getReason();
+            if (cause instanceof DataBufferLimitException) {
+                return new Mapped(HttpStatus.PAYLOAD_TOO_LARGE, "request body exceeds the configured limit", null);
+            }
+            return new Mapped(HttpStatus.BAD_REQUEST, "malformed request: " + firstLine(why), null);
+        }
+        if (ex instanceof MethodNotAllowedException m) {
+            return new Mapped(m.getStatusCode(), "method " + m.getHttpMethod() + " is not allowed here; allowed: "
+                    + m.getSupportedMethods(), null);
+        }
+        if (ex instanceof ResponseStatusException r) {
+            String reason = r.getReason() != null ? r.getReason() : HttpStatus.valueOf(r.getStatusCode().value()).getReasonPhrase();
+            if (r.getStatusCode().value() == 404) {
+                reason = "no such endpoint or resource";
+            }
+            return new Mapped(r.getStatusCode(), reason, null);
+        }
+        return new Mapped(HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + ex, null);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String line = s.lines().findFirst().orElse(s);
+        return line.length() > 500 ? line.substring(0, 500) : line;
+    }
+}

@@ -1,0 +1,314 @@
+package dev.otimo.api.admin;
+
+import dev.otimo.api.ApiException;
+import dev.otimo.api.ErrorBody;
+import dev.otimo.config.OtimoProperties;
+import dev.otimo.registry.Deployment;
+import dev.otimo.registry.DeploymentSpec;
+import dev.otimo.registry.Model;
+import dev.otimo.registry.ModelVersion;
+import dev.otimo.registry.RegistryService;
+import dev.otimo.registry.SignatureJson;
+import dev.otimo.registry.VersionStatus;
+import dev.otimo.runtime.Signature;
+import dev.otimo.runtime.TensorSpec;
+import dev.otimo.serving.DeploymentManager;
+import dev.otimo.serving.LiveDeployment;
+import dev.otimo.serving.ServedModel;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.multipart.FilePartEvent;
+import org.springframework.http.codec.multipart.PartEvent;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Admin API for models, versions and deployments. Thin: parses, runs the registry's blocking
+ * transactions on {@code boundedElastic}, and maps entities to views.
+ */
+@RestController
+@RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "admin: models", description = "models, versions, artifacts and deployments")
+@SecurityRequirement(name = "basic")
+@ApiResponse(responseCode = "401", description = "missing or wrong credentials", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+public class ModelAdminController {
+
+    private final RegistryService registry;
+    private final DeploymentManager deployments;
+    private final OtimoProperties properties;
+    private final Path uploads;
+
+    public ModelAdminController(RegistryService registry, DeploymentManager deployments, OtimoProperties properties)
+            throws IOException {
+        this.registry = registry;
+        this.deployments = deployments;
+        this.properties = properties;
+        this.uploads = Files.createDirectories(properties.dataDir().resolve("uploads"));
+    }
+
+    @PostMapping(path = "/models", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Create a model")
+    @ApiResponse(responseCode = "409", description = "name taken", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<AdminViews.ModelView> createModel(@RequestBody AdminViews.CreateModel body) {
+        return blocking(() -> {
+            if (body == null) {
+                throw ApiException.badRequest("send {\"name\": ..., \"description\": ...}");
+            }
+            Model m = registry.createModel(body.name(), body.description());
+            return new AdminViews.ModelView(m.getName(), m.getDescription(), m.getCreatedAt(), List.of());
+        });
+    }
+
+    @GetMapping("/models")
+    @Operation(summary = "List models")
+    public Mono<List<AdminViews.ModelSummary>> listModels() {
+        return blocking(() -> registry.listModels().stream().map(m -> {
+            List<ModelVersion> versions = registry.versions(m);
+            List<Integer> deployed = deployments.model(m.getName()).map(s -> s.versions().values().stream()
+                    .filter(v -> v.deployment() != null).map(ServedModel.VersionEntry::number).toList()).orElse(List.of());
+            return new AdminViews.ModelSummary(m.getName(), m.getDescription(), m.getCreatedAt(), versions.size(),
+                    versions.isEmpty() ? null : versions.get(versions.size() - 1).getNumber(), deployed);
+        }).toList());
+    }
+
+    @GetMapping("/models/{model}")
+    @Operation(summary = "A model with its versions")
+    @ApiResponse(responseCode = "404", description = "unknown model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<AdminViews.ModelView> getModel(@PathVariable String model) {
+        return blocking(() -> {
+            Model m = registry.model(model);
+            return new AdminViews.ModelView(m.getName(), m.getDescription(), m.getCreatedAt(),
+                    registry.versions(m).stream().map(this::view).toList());
+        });
+    }
+
+    @DeleteMapping("/models/{model}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Delete a model and its versions (refused while any version is deployed)")
+    @ApiResponse(responseCode = "409", description = "a version is deployed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<Void> deleteModel(@PathVariable String model) {
+        return blocking(() -> {
+            registry.deleteModel(model);
+            return true;
+        }).then();
+    }
+
+    @PostMapping(path = "/models/{model}/versions", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Upload a new version (multipart part 'file': the .onnx)", description =
+            "The file is streamed to disk while hashed, then validated: it must parse as ONNX, use a supported opset, "
+                    + "hold all weights inside the file, declare sane sizes and load in ONNX Runtime.")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
+            schema = @Schema(implementation = UploadForm.class)))
+    @ApiResponse(responseCode = "400", description = "not a servable ONNX model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "413", description = "file over the upload limit", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<AdminViews.VersionView> upload(@PathVariable String model,
+                                               @io.swagger.v3.oas.annotations.Parameter(hidden = true) @RequestBody Flux<PartEvent> parts) {
+        return blocking(() -> registry.model(model))
+                .flatMap(m -> receiveFile(parts))
+                .flatMap(received -> blocking(() -> view(registry.registerVersion(model, received.path(), received.sha256(),
+                        received.size(), null, null))));
+    }
+
+    /** The multipart form of an upload, for the OpenAPI document. */
+    @Schema(name = "VersionUpload")
+    public record UploadForm(@Schema(type = "string", format = "binary", requiredMode = Schema.RequiredMode.REQUIRED) String file) {
+    }
+
+    private record Received(Path path, String sha256, long size) {
+    }
+
+    private Mono<Received> receiveFile(Flux<PartEvent> parts) {
+        long limit = properties.maxUploadSize().toBytes();
+        return parts.windowUntil(PartEvent::isLast)
+                .concatMap(window -> window.switchOnFirst((first, all) -> {
+                    PartEvent event = first.get();
+                    if (event instanceof FilePartEvent && "file".equals(event.name())) {
+                        return store(all.map(PartEvent::content), limit).flux();
+                    }
+                    return all.doOnNext(e -> DataBufferUtils.release(e.content())).thenMany(Flux.empty());
+                }))
+                .collectList()
+                .flatMap(files -> {
+                    if (files.isEmpty()) {
+                        return Mono.error(ApiException.badRequest("multipart request has no part named 'file' holding the .onnx file"));
+                    }
+                    if (files.size() > 1) {
+                        files.forEach(f -> f.path().toFile().delete());
+                        return Mono.error(ApiException.badRequest("send exactly one part named 'file'"));
+                    }
+                    return Mono.just(files.get(0));
+                });
+    }
+
+    private Mono<Received> store(Flux<DataBuffer> content, long limit) {
+        return Mono.fromCallable(() -> Files.createTempFile(uploads, "upload-", ".onnx"))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(path -> {
+                    MessageDigest digest = sha256();
+                    AtomicLong size = new AtomicLong();
+                    Flux<DataBuffer> hashed = content.doOnNext(buffer -> {
+                        if (size.addAndGet(buffer.readableByteCount()) > limit) {
+                            DataBufferUtils.release(buffer);
+                            throw ApiException.tooLarge("model file exceeds the upload limit of " + limit
+                                    + " bytes (otimo.max-upload-size)");
+                        }
+                        try (DataBuffer.ByteBufferIterator it = buffer.readableByteBuffers()) {
+                            it.forEachRemaining(digest::update);
+                        }
+                    });
+                    return DataBufferUtils.write(hashed, path)
+                            .then(Mono.fromCallable(() -> new Received(path, HexFormat.of().formatHex(digest.digest()), size.get())))
+                            .onErrorResume(e -> Mono.fromRunnable(() -> path.toFile().delete()).then(Mono.error(e)));
+                });
+    }
+
+    @GetMapping("/models/{model}/versions/{version}")
+    @Operation(summary = "A version: status, signature, lineage, report, deployment")
+    @ApiResponse(responseCode = "404", description = "unknown model or version", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<AdminViews.VersionView> getVersion(@PathVariable String model, @PathVariable int version) {
+        return blocking(() -> view(registry.version(model, version)));
+    }
+
+    @DeleteMapping("/models/{model}/versions/{version}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Delete a version (refused while deployed)")
+    @ApiResponse(responseCode = "409", description = "deployed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<Void> deleteVersion(@PathVariable String model, @PathVariable int version) {
+        return blocking(() -> {
+            registry.deleteVersion(model, version);
+            return true;
+        }).then();
+    }
+
+    @GetMapping(path = "/models/{model}/versions/{version}/artifact", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    @Operation(summary = "The version's ONNX file")
+    public Mono<ResponseEntity<Flux<DataBuffer>>> artifact(@PathVariable String model, @PathVariable int version) {
+        return blocking(() -> {
+            ModelVersion v = registry.version(model, version);
+            if (v.getStatus() != VersionStatus.READY) {
+                throw new dev.otimo.registry.ConflictException("model '" + model + "' version " + version + " is " + v.getStatus()
+                        + " and has no stored artifact");
+            }
+            return registry.artifactPath(v);
+        }).map(path -> ResponseEntity.ok()
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .header("Content-Disposition", ContentDisposition.attachment()
+                        .filename(model + "-v" + version + ".onnx").build().toString())
+                .body(DataBufferUtils.read(path, new org.springframework.core.io.buffer.DefaultDataBufferFactory(), 64 * 1024)));
+    }
+
+    @PutMapping(path = "/models/{model}/versions/{version}/deployment", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Deploy a READY version (or change its deployment); returns once it is loaded and warmed up")
+    @ApiResponse(responseCode = "400", description = "bad device, instances or batching policy", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "409", description = "version not READY", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<AdminViews.DeploymentView> deploy(@PathVariable String model, @PathVariable int version,
+                                                  @RequestBody(required = false) AdminViews.DeploymentRequest body) {
+        DeploymentSpec defaults = deployments.defaultSpec();
+        AdminViews.DeploymentRequest request = body == null ? new AdminViews.DeploymentRequest(null, null, null, null) : body;
+        DeploymentSpec spec = new DeploymentSpec(
+                Optional.ofNullable(request.device()).orElse(defaults.device()),
+                Optional.ofNullable(request.instances()).orElse(defaults.instances()),
+                Optional.ofNullable(request.intraOpThreads()).orElse(defaults.intraOpThreads()),
+                Optional.ofNullable(request.batching()).orElse(defaults.batching()));
+        return blocking(() -> registry.deploy(model, version, spec))
+                .flatMap(saved -> Mono.fromFuture(deployments.reconcile()))
+                .then(blocking(() -> deploymentView(model, version)));
+    }
+
+    @GetMapping("/models/{model}/versions/{version}/deployment")
+    @Operation(summary = "A version's deployment and its live state")
+    @ApiResponse(responseCode = "404", description = "not deployed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<AdminViews.DeploymentView> getDeployment(@PathVariable String model, @PathVariable int version) {
+        return blocking(() -> deploymentView(model, version));
+    }
+
+    @DeleteMapping("/models/{model}/versions/{version}/deployment")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Undeploy: stop admitting, finish queued requests, close the session")
+    public Mono<Void> undeploy(@PathVariable String model, @PathVariable int version) {
+        return blocking(() -> {
+            registry.undeploy(model, version);
+            return true;
+        }).flatMap(x -> Mono.fromFuture(deployments.reconcile()));
+    }
+
+    private AdminViews.DeploymentView deploymentView(String model, int version) {
+        Deployment d = registry.deployment(model, version).orElseThrow(() ->
+                new dev.otimo.registry.NotFoundException("model '" + model + "' version " + version + " is not deployed"));
+        return deploymentView(d, model, version);
+    }
+
+    private AdminViews.DeploymentView deploymentView(Deployment d, String model, int version) {
+        LiveDeployment live = deployments.model(model).flatMap(s -> s.version(version))
+                .map(ServedModel.VersionEntry::deployment).orElse(null);
+        boolean current = live != null && live.spec().device().equals(d.getDevice());
+        String state = live == null ? "LOADING" : live.state().name();
+        return new AdminViews.DeploymentView(model, version, d.getDevice(), d.getInstances(), d.getIntraOpThreads(),
+                d.batchingPolicy(), state,
+                live != null && live.placement() != null && current ? live.placement().describe() : null,
+                live == null ? null : live.error(), live == null ? null : live.queueDepth());
+    }
+
+    AdminViews.VersionView view(ModelVersion v) {
+        String model = v.getModel().getName();
+        Signature sig = v.getSignature() == null ? null : SignatureJson.read(v.getSignature());
+        AdminViews.DeploymentView deployment = registry.deployment(model, v.getNumber())
+                .map(d -> deploymentView(d, model, v.getNumber())).orElse(null);
+        return new AdminViews.VersionView(model, v.getNumber(), v.getStatus().name(), v.getStatusReason(), v.getSha256(),
+                v.getSizeBytes(), v.getOpset(), v.getProducer(),
+                sig == null ? null : sig.inputs().stream().map(ModelAdminController::tensor).toList(),
+                sig == null ? null : sig.outputs().stream().map(ModelAdminController::tensor).toList(),
+                sig == null ? null : sig.batchable(),
+                v.getParentVersion(), AdminViews.json(v.getRecipe()), AdminViews.json(v.getReport()), v.getCreatedAt(), deployment);
+    }
+
+    private static AdminViews.TensorView tensor(TensorSpec spec) {
+        return new AdminViews.TensorView(spec.name(), spec.datatype().name(), Arrays.stream(spec.shape()).boxed().toList());
+    }
+
+    static <T> Mono<T> blocking(Callable<T> work) {
+        return Mono.fromCallable(work).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

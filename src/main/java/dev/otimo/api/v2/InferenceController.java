@@ -1,0 +1,307 @@
+package dev.otimo.api.v2;
+
+import dev.otimo.api.ApiException;
+import dev.otimo.api.ErrorBody;
+import dev.otimo.batching.QueueRejectedException;
+import dev.otimo.config.OtimoProperties;
+import dev.otimo.observability.InferenceMetrics;
+import dev.otimo.observability.InferenceMetrics.Outcome;
+import dev.otimo.registry.VersionStatus;
+import dev.otimo.routing.Router;
+import dev.otimo.runtime.Signature;
+import dev.otimo.runtime.TensorSpec;
+import dev.otimo.serving.DeploymentManager;
+import dev.otimo.serving.LiveDeployment;
+import dev.otimo.serving.ServedModel;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The Open Inference Protocol v2 over REST: health, server and model metadata, readiness, infer.
+ * Reads only the in-memory serving table; model runs happen on the deployments' runner threads.
+ */
+@RestController
+@Tag(name = "v2 inference", description = "Open Inference Protocol v2 (KServe / Triton)")
+public class InferenceController {
+
+    static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+    static final String VERSION_HEADER = "X-Otimo-Model-Version";
+    static final List<String> EXTENSIONS = List.of("binary_tensor_data", "schedule_policy");
+
+    private final DeploymentManager deployments;
+    private final Router router;
+    private final InferenceMetrics metrics;
+    private final long maxRequestBytes;
+    private final String serverVersion;
+
+    public InferenceController(DeploymentManager deployments, Router router, InferenceMetrics metrics,
+                               OtimoProperties properties,
+                               @org.springframework.beans.factory.annotation.Value("${otimo.version:0.1.0}") String serverVersion) {
+        this.deployments = deployments;
+        this.router = router;
+        this.metrics = metrics;
+        this.maxRequestBytes = properties.maxRequestSize().toBytes();
+        this.serverVersion = serverVersion;
+    }
+
+    @GetMapping(path = "/v2/health/live", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Server liveness")
+    public V2Schemas.Live live() {
+        return new V2Schemas.Live(true);
+    }
+
+    @GetMapping(path = "/v2/health/ready", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Server readiness: every deployment loaded and warmed up")
+    @ApiResponse(responseCode = "503", description = "not ready", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public V2Schemas.Ready ready() {
+        if (!deployments.isReady()) {
+            throw ApiException.unavailable("server is not ready: deployments are still loading");
+        }
+        return new V2Schemas.Ready(true);
+    }
+
+    @GetMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Server metadata: name, version and the protocol extensions implemented")
+    public V2Schemas.ServerMetadata server() {
+        return new V2Schemas.ServerMetadata("otimo", serverVersion, EXTENSIONS);
+    }
+
+    @GetMapping(path = "/v2/models/{model}", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Model metadata (the version unversioned requests reach)")
+    @ApiResponse(responseCode = "404", description = "unknown model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public V2Schemas.ModelMetadata modelMetadata(@PathVariable String model) {
+        ServedModel served = served(model);
+        ServedModel.VersionEntry entry = served.defaultVersion()
+                .orElseThrow(() -> ApiException.unavailable("model '" + model + "' has no READY version"));
+        return metadata(served, entry);
+    }
+
+    @GetMapping(path = "/v2/models/{model}/versions/{version}", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Model version metadata")
+    @ApiResponse(responseCode = "404", description = "unknown model or version", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public V2Schemas.ModelMetadata versionMetadata(@PathVariable String model, @PathVariable String version) {
+        ServedModel served = served(model);
+        ServedModel.VersionEntry entry = entry(served, version);
+        if (entry.signature() == null) {
+            throw ApiException.unavailable("model '" + model + "' version " + version + " is " + entry.status());
+        }
+        return metadata(served, entry);
+    }
+
+    @GetMapping(path = "/v2/models/{model}/ready", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Whether unversioned requests to the model can be served")
+    @ApiResponse(responseCode = "503", description = "not ready", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public V2Schemas.ModelReady modelReady(@PathVariable String model, ServerWebExchange exchange) {
+        ServedModel served = served(model);
+        LiveDeployment d = router.route(served, exchange.getRequest().getHeaders())
+                .orElseThrow(() -> ApiException.unavailable("model '" + model + "' is not ready: no version is deployed"));
+        return new V2Schemas.ModelReady(model, Integer.toString(d.version()), true);
+    }
+
+    @GetMapping(path = "/v2/models/{model}/versions/{version}/ready", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Whether a model version is deployed and serving")
+    @ApiResponse(responseCode = "503", description = "not ready", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public V2Schemas.ModelReady versionReady(@PathVariable String model, @PathVariable String version) {
+        ServedModel.VersionEntry entry = entry(served(model), version);
+        servingDeployment(model, entry);
+        return new V2Schemas.ModelReady(model, version, true);
+    }
+
+    @PostMapping(path = "/v2/models/{model}/infer",
+            produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
+    @Operation(summary = "Inference on the version the model's routing picks",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = {
+                    @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = V2Schemas.InferenceRequestBody.class)),
+                    @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE, schema = @Schema(type = "string", format = "binary",
+                            description = "binary tensor extension: JSON header of Inference-Header-Content-Length bytes, then tensor data"))}))
+    @ApiResponse(responseCode = "200", description = "outputs", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = V2Schemas.InferenceResponseBody.class)))
+    @ApiResponse(responseCode = "400", description = "the request does not match the model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "unknown model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "413", description = "body over the configured limit", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "429", description = "queue full or timeout passed before the request started", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "503", description = "no version deployed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<ResponseEntity<byte[]>> infer(@PathVariable String model,
+                                              @Parameter(hidden = true) ServerWebExchange exchange) {
+        return Mono.defer(() -> {
+            ServedModel served = served(model);
+            LiveDeployment d = router.route(served, exchange.getRequest().getHeaders())
+                    .orElseThrow(() -> ApiException.unavailable("model '" + model + "' has no deployed version; deploy one first"));
+            return run(d, "routed", exchange);
+        });
+    }
+
+    @PostMapping(path = "/v2/models/{model}/versions/{version}/infer",
+            produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
+    @Operation(summary = "Inference on one version, bypassing routing",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = {
+                    @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = V2Schemas.InferenceRequestBody.class)),
+                    @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE, schema = @Schema(type = "string", format = "binary"))}))
+    @ApiResponse(responseCode = "200", description = "outputs", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = V2Schemas.InferenceResponseBody.class)))
+    @ApiResponse(responseCode = "400", description = "the request does not match the model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "404", description = "unknown model or version", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "503", description = "version not deployed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<ResponseEntity<byte[]>> inferVersion(@PathVariable String model, @PathVariable String version,
+                                                     @Parameter(hidden = true) ServerWebExchange exchange) {
+        return Mono.defer(() -> {
+            ServedModel.VersionEntry entry = entry(served(model), version);
+            return run(servingDeployment(model, entry), "direct", exchange);
+        });
+    }
+
+    private Mono<ResponseEntity<byte[]>> run(LiveDeployment d, String variant, ServerWebExchange exchange) {
+        long started = System.nanoTime();
+        HttpHeaders headers = exchange.getRequest().getHeaders();
+        long headerLength = headerLength(headers);
+        if (headers.getContentLength() > maxRequestBytes) {
+            throw ApiException.tooLarge("request body of " + headers.getContentLength() + " bytes exceeds the limit of "
+                    + maxRequestBytes + " bytes (otimo.max-request-size)");
+        }
+        return DataBufferUtils.join(exchange.getRequest().getBody(), (int) Math.min(maxRequestBytes, Integer.MAX_VALUE - 8))
+                .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class, e -> ApiException.tooLarge(
+                        "request body exceeds the limit of " + maxRequestBytes + " bytes (otimo.max-request-size)"))
+                .map(InferenceController::bytes)
+                .defaultIfEmpty(new byte[0])
+                .flatMap(body -> {
+                    InferRequest request = V2RequestDecoder.decode(body, headerLength);
+                    SignatureCheck.Checked checked = SignatureCheck.check(d.model(), d.version(), d.signature(), request);
+                    return d.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
+                                    request.priority(), request.timeoutMicros())
+                            .map(outputs -> respond(d, request, outputs));
+                })
+                .doOnSuccess(r -> metrics.record(d.model(), d.version(), variant, Outcome.SUCCESS, System.nanoTime() - started))
+                .doOnError(e -> metrics.record(d.model(), d.version(), variant, outcome(e), System.nanoTime() - started));
+    }
+
+    private static ResponseEntity<byte[]> respond(LiveDeployment d, InferRequest request, List<dev.otimo.runtime.Tensor> outputs) {
+        Set<String> binary = request.outputs().stream().filter(RequestedOutput::binary)
+                .map(RequestedOutput::name).collect(Collectors.toSet());
+        V2ResponseEncoder.Encoded encoded = V2ResponseEncoder.encode(d.model(), d.version(), request.id(), outputs,
+                binary, request.binaryDataOutput());
+        ResponseEntity.BodyBuilder response = ResponseEntity.ok().header(VERSION_HEADER, Integer.toString(d.version()));
+        if (encoded.headerLength() >= 0) {
+            response.contentType(MediaType.APPLICATION_OCTET_STREAM)
+                    .header(HEADER_LENGTH, Integer.toString(encoded.headerLength()));
+        } else {
+            response.contentType(MediaType.APPLICATION_JSON);
+        }
+        return response.body(encoded.body());
+    }
+
+    private static Outcome outcome(Throwable e) {
+        if (e instanceof QueueRejectedException q) {
+            return q.getMessage().contains("timeout") ? Outcome.TIMEOUT : Outcome.REJECTED;
+        }
+        if (e instanceof ApiException a) {
+            return a.status().is4xxClientError() ? Outcome.CLIENT_ERROR : Outcome.SERVER_ERROR;
+        }
+        return e instanceof ai.onnxruntime.OrtException || e instanceof IllegalArgumentException
+                ? Outcome.CLIENT_ERROR : Outcome.SERVER_ERROR;
+    }
+
+    private static byte[] bytes(DataBuffer buffer) {
+        try {
+            byte[] bytes = new byte[buffer.readableByteCount()];
+            buffer.read(bytes);
+            return bytes;
+        } finally {
+            DataBufferUtils.release(buffer);
+        }
+    }
+
+    private static long headerLength(HttpHeaders headers) {
+        String value = headers.getFirst(HEADER_LENGTH);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            long length = Long.parseLong(value.trim());
+            if (length < 0) {
+                throw ApiException.badRequest(HEADER_LENGTH + " must not be negative, was " + value);
+            }
+            return length;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(HEADER_LENGTH + " must be a number of bytes, was '" + value + "'");
+        }
+    }
+
+    private ServedModel served(String model) {
+        return deployments.model(model).orElseThrow(() -> ApiException.notFound("unknown model '" + model + "'"));
+    }
+
+    private static ServedModel.VersionEntry entry(ServedModel served, String version) {
+        int number;
+        try {
+            number = Integer.parseInt(version);
+        } catch (NumberFormatException e) {
+            throw ApiException.notFound("model '" + served.name() + "' has no version '" + version + "' (versions are numbers)");
+        }
+        return served.version(number).orElseThrow(() ->
+                ApiException.notFound("model '" + served.name() + "' has no version " + number));
+    }
+
+    private static LiveDeployment servingDeployment(String model, ServedModel.VersionEntry entry) {
+        LiveDeployment d = entry.deployment();
+        if (d == null) {
+            throw ApiException.unavailable("model '" + model + "' version " + entry.number() + " is not deployed"
+                    + (entry.status() == VersionStatus.READY ? "; deploy it first" : " (status " + entry.status() + ")"));
+        }
+        if (!d.isReady()) {
+            throw ApiException.unavailable("model '" + model + "' version " + entry.number() + " failed to load: " + d.error());
+        }
+        return d;
+    }
+
+    private static V2Schemas.ModelMetadata metadata(ServedModel served, ServedModel.VersionEntry entry) {
+        List<String> versions = served.versions().values().stream()
+                .filter(v -> v.status() == VersionStatus.READY).map(v -> Integer.toString(v.number())).toList();
+        Signature sig = entry.signature();
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("version", Integer.toString(entry.number()));
+        LiveDeployment d = entry.deployment();
+        if (d != null) {
+            parameters.put("state", d.state().name());
+            if (d.placement() != null) {
+                parameters.put("device", d.placement().describe());
+            }
+            if (d.error() != null) {
+                parameters.put("error", d.error());
+            }
+            parameters.put("batching", d.batches());
+        } else {
+            parameters.put("state", "NOT_DEPLOYED");
+        }
+        return new V2Schemas.ModelMetadata(served.name(), versions, "onnxruntime_onnx",
+                sig.inputs().stream().map(InferenceController::tensor).toList(),
+                sig.outputs().stream().map(InferenceController::tensor).toList(), parameters);
+    }
+
+    private static V2Schemas.TensorMetadata tensor(TensorSpec spec) {
+        return new V2Schemas.TensorMetadata(spec.name(), spec.datatype().name(),
+                Arrays.stream(spec.shape()).boxed().toList());
+    }
+}

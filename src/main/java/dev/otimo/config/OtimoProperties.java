@@ -1,0 +1,65 @@
+package dev.otimo.config;
+
+import dev.otimo.batching.BatchingPolicy;
+import dev.otimo.runtime.SessionSettings;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+import java.nio.file.Path;
+
+/**
+ * Otimo's settings under {@code otimo.*}, with their defaults.
+ *
+ * @param dataDir        where the local artifact store and temporary uploads live
+ * @param maxRequestSize largest inference request body; larger ones get 413
+ * @param maxUploadSize  largest model file accepted by the admin API
+ * @param defaultDevice  device of a deployment that names none
+ * @param runtime        ONNX Runtime session options
+ * @param batching       the batching policy of a deployment that names none
+ * @param demo           whether the demo model is registered and deployed at first start
+ * @param admin          admin user; the password comes from OTIMO_ADMIN_PASSWORD or is generated
+ */
+@Validated
+@ConfigurationProperties("otimo")
+public record OtimoProperties(
+        @DefaultValue("./data") @NotNull Path dataDir,
+        @DefaultValue("32MB") @NotNull DataSize maxRequestSize,
+        @DefaultValue("1GB") @NotNull DataSize maxUploadSize,
+        @DefaultValue("cpu") @NotBlank String defaultDevice,
+        @DefaultValue @Valid Runtime runtime,
+        @DefaultValue @Valid BatchingPolicy batching,
+        @DefaultValue @Valid Demo demo,
+        @DefaultValue @Valid Admin admin) {
+
+    /**
+     * @param intraOpThreads    threads per operator (0: ONNX Runtime's choice)
+     * @param interOpThreads    threads across operators
+     * @param optimizationLevel none, basic, extended, all
+     * @param memoryArena       CPU arena allocator on or off
+     * @param warmupRuns        runs on inputs drawn from the signature before a deployment takes traffic
+     */
+    public record Runtime(@DefaultValue("0") @Min(0) int intraOpThreads,
+                          @DefaultValue("1") @Min(0) int interOpThreads,
+                          @DefaultValue("all") @NotBlank String optimizationLevel,
+                          @DefaultValue("true") boolean memoryArena,
+                          @DefaultValue("2") @Min(0) int warmupRuns) {
+
+        public SessionSettings sessionSettings() {
+            return new SessionSettings(intraOpThreads, interOpThreads, optimizationLevel, memoryArena);
+        }
+    }
+
+    /** @param enabled register and deploy the Iris demo model when the registry has no model of that name */
+    public record Demo(@DefaultValue("true") boolean enabled, @DefaultValue("iris") @NotBlank String modelName) {
+    }
+
+    /** @param username admin user name; @param password admin password, null when it must be generated */
+    public record Admin(@DefaultValue("admin") @NotBlank String username, String password) {
+    }
+}

@@ -1,0 +1,108 @@
+package dev.otimo.security;
+
+import dev.otimo.api.JsonErrorHandler;
+import dev.otimo.config.OtimoProperties;
+import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
+import io.swagger.v3.oas.annotations.security.SecurityScheme;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.authority.AuthorityUtils;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import reactor.core.publisher.Mono;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * The admin API, the actuator (but health) and the admin console's API calls need HTTP Basic as
+ * the admin user; inference, health, the OpenAPI document and the console's static files are open.
+ */
+@Configuration
+@EnableWebFluxSecurity
+@SecurityScheme(name = "basic", type = SecuritySchemeType.HTTP, scheme = "basic")
+public class SecurityConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+
+    @Bean
+    AdminCredentials adminCredentials(OtimoProperties properties) {
+        String password = properties.admin().password();
+        if (password == null || password.isBlank()) {
+            byte[] random = new byte[18];
+            new SecureRandom().nextBytes(random);
+            password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            // printed once, so that the operator can log in; set OTIMO_ADMIN_PASSWORD to choose it
+            log.warn("\n\n  Generated admin password for user '{}': {}\n  Set OTIMO_ADMIN_PASSWORD to choose one.\n",
+                    properties.admin().username(), password);
+        }
+        return new AdminCredentials(properties.admin().username(), password);
+    }
+
+    @Bean
+    SecurityWebFilterChain securityFilterChain(ServerHttpSecurity http, AdminCredentials admin) {
+        ServerAuthenticationEntryPoint entryPoint = (exchange, e) -> {
+            // browsers show their own login dialog on WWW-Authenticate; the console asks for none
+            if (!"XMLHttpRequest".equals(exchange.getRequest().getHeaders().getFirst("X-Requested-With"))) {
+                exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"otimo\"");
+            }
+            return JsonErrorHandler.write(exchange.getResponse(), HttpStatus.UNAUTHORIZED,
+                    "authentication required: use HTTP Basic with the admin credentials", null);
+        };
+        return http
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
+                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+                .httpBasic(basic -> basic.authenticationManager(authenticationManager(admin)).authenticationEntryPoint(entryPoint))
+                .exceptionHandling(ex -> ex.authenticationEntryPoint(entryPoint)
+                        .accessDeniedHandler((exchange, denied) -> JsonErrorHandler.write(exchange.getResponse(),
+                                HttpStatus.FORBIDDEN, "access denied", null)))
+                .authorizeExchange(auth -> auth
+                        .pathMatchers("/v2", "/v2/**").permitAll()
+                        .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus").permitAll()
+                        .pathMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**", "/webjars/**").permitAll()
+                        .pathMatchers("/", "/admin", "/admin/**", "/favicon.ico").permitAll()
+                        .pathMatchers("/api/**", "/actuator/**").authenticated()
+                        .anyExchange().permitAll())
+                .build();
+    }
+
+    static ReactiveAuthenticationManager authenticationManager(AdminCredentials admin) {
+        byte[] expectedUser = sha256(admin.username());
+        byte[] expectedPassword = sha256(admin.password());
+        return authentication -> {
+            String user = authentication.getName();
+            Object credentials = authentication.getCredentials();
+            boolean userOk = MessageDigest.isEqual(sha256(user), expectedUser);
+            boolean passwordOk = credentials != null && MessageDigest.isEqual(sha256(credentials.toString()), expectedPassword);
+            if (userOk && passwordOk) {
+                return Mono.just(UsernamePasswordAuthenticationToken.authenticated(user, null,
+                        AuthorityUtils.createAuthorityList("ROLE_ADMIN")));
+            }
+            return Mono.error(new BadCredentialsException("bad credentials"));
+        };
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
