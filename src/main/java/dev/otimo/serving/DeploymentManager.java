@@ -213,21 +213,23 @@ public class DeploymentManager implements SmartLifecycle {
         });
     }
 
+    /** Drains and closes every deployment; a later {@link #start()} loads them again. */
     @Override
     public void stop() {
         running = false;
-        try {
-            CompletableFuture.runAsync(() -> {
-                table.set(Map.of());
-                for (Live l : live.values()) {
-                    l.deployment().close();
-                    l.metrics().close();
-                }
-                live.clear();
-            }, deployer).join();
-        } finally {
-            deployer.shutdown();
-        }
+        CompletableFuture.runAsync(() -> {
+            table.set(Map.of());
+            for (Live l : live.values()) {
+                l.deployment().close();
+                l.metrics().close();
+            }
+            live.clear();
+        }, deployer).join();
+    }
+
+    @jakarta.annotation.PreDestroy
+    void shutdownDeployer() {
+        deployer.shutdown();
     }
 
     @Override

@@ -46,7 +46,26 @@ public final class AdminViews {
     public record DeploymentRequest(@Schema(example = "cpu", description = "cpu, cuda, cuda:<id>, tensorrt, tensorrt:<id>") String device,
                                     @Schema(example = "1") Integer instances,
                                     @Schema(example = "0", description = "0: ONNX Runtime's default") Integer intraOpThreads,
-                                    BatchingPolicy batching) {
+                                    BatchingRequest batching) {
+    }
+
+    @Schema(name = "BatchingPolicyRequest", description = "a batching policy; fields left out take the server's defaults")
+    public record BatchingRequest(@Schema(example = "64") Integer maxBatchSize,
+                                  @Schema(example = "200") Long maxQueueDelayMicros,
+                                  @Schema(example = "[8, 16, 32, 64]") List<Integer> preferredBatchSizes,
+                                  @Schema(example = "1024") Integer queueCapacity,
+                                  @Schema(example = "0") Long defaultTimeoutMicros,
+                                  @Schema(example = "1") Integer priorityLevels) {
+
+        BatchingPolicy over(BatchingPolicy defaults) {
+            return new BatchingPolicy(
+                    maxBatchSize != null ? maxBatchSize : defaults.maxBatchSize(),
+                    maxQueueDelayMicros != null ? maxQueueDelayMicros : defaults.maxQueueDelayMicros(),
+                    preferredBatchSizes != null ? preferredBatchSizes : defaults.preferredBatchSizes(),
+                    queueCapacity != null ? queueCapacity : defaults.queueCapacity(),
+                    defaultTimeoutMicros != null ? defaultTimeoutMicros : defaults.defaultTimeoutMicros(),
+                    priorityLevels != null ? priorityLevels : defaults.priorityLevels());
+        }
     }
 
     @Schema(name = "Deployment")

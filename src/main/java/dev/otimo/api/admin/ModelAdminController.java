@@ -89,7 +89,7 @@ public class ModelAdminController {
             }
             Model m = registry.createModel(body.name(), body.description());
             return new AdminViews.ModelView(m.getName(), m.getDescription(), m.getCreatedAt(), List.of());
-        });
+        }).flatMap(this::afterReconcile);
     }
 
     @GetMapping("/models")
@@ -123,7 +123,7 @@ public class ModelAdminController {
         return blocking(() -> {
             registry.deleteModel(model);
             return true;
-        }).then();
+        }).flatMap(this::afterReconcile).then();
     }
 
     @PostMapping(path = "/models/{model}/versions", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
@@ -140,7 +140,8 @@ public class ModelAdminController {
         return blocking(() -> registry.model(model))
                 .flatMap(m -> receiveFile(parts))
                 .flatMap(received -> blocking(() -> view(registry.registerVersion(model, received.path(), received.sha256(),
-                        received.size(), null, null))));
+                        received.size(), null, null))))
+                .flatMap(this::afterReconcile);
     }
 
     /** The multipart form of an upload, for the OpenAPI document. */
@@ -211,7 +212,7 @@ public class ModelAdminController {
         return blocking(() -> {
             registry.deleteVersion(model, version);
             return true;
-        }).then();
+        }).flatMap(this::afterReconcile).then();
     }
 
     @GetMapping(path = "/models/{model}/versions/{version}/artifact", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
@@ -243,7 +244,7 @@ public class ModelAdminController {
                 Optional.ofNullable(request.device()).orElse(defaults.device()),
                 Optional.ofNullable(request.instances()).orElse(defaults.instances()),
                 Optional.ofNullable(request.intraOpThreads()).orElse(defaults.intraOpThreads()),
-                Optional.ofNullable(request.batching()).orElse(defaults.batching()));
+                request.batching() == null ? defaults.batching() : request.batching().over(defaults.batching()));
         return blocking(() -> registry.deploy(model, version, spec))
                 .flatMap(saved -> Mono.fromFuture(deployments.reconcile()))
                 .then(blocking(() -> deploymentView(model, version)));
@@ -264,6 +265,11 @@ public class ModelAdminController {
             registry.undeploy(model, version);
             return true;
         }).flatMap(x -> Mono.fromFuture(deployments.reconcile()));
+    }
+
+    /** Emits {@code value} once the serving table reflects the change just committed. */
+    private <T> Mono<T> afterReconcile(T value) {
+        return Mono.fromFuture(deployments.reconcile()).thenReturn(value);
     }
 
     private AdminViews.DeploymentView deploymentView(String model, int version) {

@@ -1,0 +1,140 @@
+package dev.otimo.support;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.MultipartBodyBuilder;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.BodyInserters;
+import reactor.blockhound.BlockHound;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A running Otimo on a random port, its registry on the local PostgreSQL (database {@code test},
+ * one fresh schema per test JVM), BlockHound watching the event loop. Tests share the context, so
+ * each uses its own model names.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class ServerTest {
+
+    public static final String ADMIN_PASSWORD = "test-admin-password";
+    public static final String PG_URL = System.getProperty("otimo.test.pg-url", "jdbc:postgresql://127.0.0.1:5432/test");
+    public static final String PG_USER = System.getProperty("otimo.test.pg-user", "postgres");
+    public static final String SCHEMA = "otimo_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    protected static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Path DATA_DIR;
+
+    static {
+        // the test's own HTTP client seeds multipart boundaries from SecureRandom on its event loop
+        // static files (Swagger UI, the console) are looked up with Spring's blocking resource checks
+        BlockHound.install(b -> b.allowBlockingCallsInside("org.springframework.util.MimeTypeUtils", "generateMultipartBoundary")
+                .allowBlockingCallsInside("org.springframework.web.reactive.resource.PathResourceResolver", "getResource"));
+        try {
+            DATA_DIR = Files.createTempDirectory("otimo-it-");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, "")) {
+                c.createStatement().execute("drop schema if exists " + SCHEMA + " cascade");
+            } catch (Exception ignored) {
+                // the database may already be gone at JVM exit
+            }
+        }));
+    }
+
+    @DynamicPropertySource
+    static void registry(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> PG_URL + "?currentSchema=" + SCHEMA);
+        registry.add("spring.datasource.username", () -> PG_USER);
+        registry.add("spring.datasource.password", () -> "");
+        registry.add("spring.flyway.schemas", () -> SCHEMA);
+        registry.add("spring.flyway.create-schemas", () -> "true");
+        registry.add("otimo.data-dir", DATA_DIR::toString);
+        registry.add("otimo.admin.password", () -> ADMIN_PASSWORD);
+        registry.add("otimo.max-request-size", () -> "4MB");
+        registry.add("otimo.demo.enabled", () -> "false");
+        registry.add("otimo.runtime.intra-op-threads", () -> "1");
+    }
+
+    @Value("${local.server.port}")
+    protected int port;
+
+    protected WebTestClient http;
+    protected WebTestClient admin;
+
+    @BeforeEach
+    protected void clients() {
+        http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+                .responseTimeout(Duration.ofSeconds(60)).codecs(c -> c.defaultCodecs().maxInMemorySize(64 << 20)).build();
+        admin = http.mutate().defaultHeader("Authorization", "Basic "
+                + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes())).build();
+    }
+
+    protected static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Creates the model (if needed), uploads the bytes, returns the new version number. */
+    protected int upload(String model, byte[] onnx) {
+        admin.post().uri("/api/v1/models").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", model, "description", "test")).exchange();
+        JsonNode v = admin.post().uri("/api/v1/models/{m}/versions", model)
+                .body(BodyInserters.fromMultipartData(multipart(onnx))).exchange()
+                .expectStatus().isCreated().expectBody(JsonNode.class).returnResult().getResponseBody();
+        return v.get("version").asInt();
+    }
+
+    protected static org.springframework.util.MultiValueMap<String, org.springframework.http.HttpEntity<?>> multipart(byte[] bytes) {
+        MultipartBodyBuilder parts = new MultipartBodyBuilder();
+        parts.part("file", new ByteArrayResource(bytes) {
+            @Override
+            public String getFilename() {
+                return "model.onnx";
+            }
+        }).contentType(MediaType.APPLICATION_OCTET_STREAM);
+        return parts.build();
+    }
+
+    /** Deploys with the given JSON body (null: defaults) and returns the deployment view. */
+    protected JsonNode deploy(String model, int version, String body) {
+        return admin.put().uri("/api/v1/models/{m}/versions/{v}/deployment", model, version)
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(body == null ? "{}" : body).exchange()
+                .expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
+    }
+
+    /** Uploads and deploys with defaults; returns the version. */
+    protected int serve(String model, byte[] onnx) {
+        int v = upload(model, onnx);
+        deploy(model, v, null);
+        return v;
+    }
+
+    protected WebTestClient.ResponseSpec infer(String model, String json) {
+        return http.post().uri("/v2/models/{m}/infer", model).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(json).exchange();
+    }
+
+    protected JsonNode inferOk(String model, String json) {
+        return infer(model, json).expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
+    }
+
+    protected static JsonNode parse(byte[] body) {
+        return JSON.readTree(body);
+    }
+}
