@@ -5,22 +5,27 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A deployment's bounded queue, one lane per priority level. Runners block in {@link #takeBatch}
- * until {@link BatchFormer} says a batch is due.
+ * A deployment's bounded queue, one lane per priority level. Producers (event-loop threads) never
+ * block: they append to a lock-free inbox and wake parked runners. Runners move the inbox into the
+ * lanes under a lock only runners take, and block in {@link #takeBatch} until {@link BatchFormer}
+ * says a batch is due.
  */
 final class BatchQueue {
 
     private final BatchingPolicy policy;
+    private final ConcurrentLinkedQueue<InferenceTask> inbox = new ConcurrentLinkedQueue<>();
+    /** Tasks still QUEUED (not yet claimed by a runner or abandoned). */
+    private final AtomicInteger queued = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Thread> parked = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock runnerLock = new ReentrantLock();
     private final ArrayDeque<InferenceTask>[] lanes;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private int size;
-    private boolean closed;
+    private volatile boolean closed;
 
     @SuppressWarnings("unchecked")
     BatchQueue(BatchingPolicy policy) {
@@ -31,131 +36,150 @@ final class BatchQueue {
         }
     }
 
-    /** Adds a task; false when the queue is full or closed. */
+    /** Adds a task without blocking; false when the queue is full or closed. */
     boolean offer(InferenceTask task) {
-        lock.lock();
-        try {
-            if (closed || size >= policy.queueCapacity()) {
-                return false;
-            }
-            lanes[Math.min(Math.max(task.priority, 1), lanes.length) - 1].addLast(task);
-            size++;
-            changed.signal();
-            return true;
-        } finally {
-            lock.unlock();
+        if (closed) {
+            return false;
         }
+        if (queued.incrementAndGet() > policy.queueCapacity()) {
+            queued.decrementAndGet();
+            return false;
+        }
+        inbox.add(task);
+        for (Thread runner : parked) {
+            LockSupport.unpark(runner);
+        }
+        return true;
     }
 
-    /** Removes an abandoned task so that it no longer counts against the capacity. */
-    void remove(InferenceTask task) {
-        lock.lock();
-        try {
-            for (ArrayDeque<InferenceTask> lane : lanes) {
-                if (lane.remove(task)) {
-                    size--;
-                    return;
-                }
-            }
-        } finally {
-            lock.unlock();
+    /** Abandons a task that has not started (client gone, deadline passed); false when already running. */
+    boolean abandon(InferenceTask task) {
+        if (task.abandon()) {
+            queued.decrementAndGet();
+            return true;
         }
+        return false;
     }
 
     int size() {
-        lock.lock();
-        try {
-            return size;
-        } finally {
-            lock.unlock();
+        return queued.get();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Stops admitting; runners drain what is queued, then get empty batches. */
+    void close() {
+        closed = true;
+        for (Thread runner : parked) {
+            LockSupport.unpark(runner);
         }
     }
 
     /**
      * Blocks until a batch is due and returns it, claimed; returns an empty list once the queue is
-     * closed and drained. Tasks past their deadline are handed to {@code expired} (outside the lock).
+     * closed and drained, or when tasks past their deadline were put into {@code expired}.
      */
     List<InferenceTask> takeBatch(List<InferenceTask> expired) throws InterruptedException {
-        lock.lockInterruptibly();
-        try {
-            while (true) {
+        while (true) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            long waitUntil;
+            runnerLock.lockInterruptibly();
+            try {
+                drainInbox();
                 long now = System.nanoTime();
-                purge(now, expired);
+                boolean empty = purge(now, expired);
                 if (!expired.isEmpty()) {
                     return List.of();
                 }
-                if (size == 0) {
-                    if (closed) {
+                if (empty) {
+                    if (closed && inbox.isEmpty()) {
                         return List.of();
                     }
-                    changed.await();
-                    continue;
-                }
-                BatchFormer.Decision decision = BatchFormer.decide(this::ordered, now, policy, closed);
-                if (decision.dispatch()) {
-                    List<InferenceTask> claimed = new ArrayList<>(decision.batch().size());
-                    for (InferenceTask task : decision.batch()) {
-                        removeQueued(task);
-                        if (task.take()) {
-                            claimed.add(task);
+                    waitUntil = 0;
+                } else {
+                    BatchFormer.Decision decision = BatchFormer.decide(this::ordered, now, policy, closed);
+                    if (decision.dispatch()) {
+                        List<InferenceTask> claimed = claim(decision.batch());
+                        if (!claimed.isEmpty()) {
+                            return claimed;
                         }
+                        continue;
                     }
-                    if (!claimed.isEmpty()) {
-                        return claimed;
-                    }
-                    continue;
+                    waitUntil = decision.waitUntilNanos();
                 }
-                changed.awaitNanos(Math.max(decision.waitUntilNanos() - now, 1000));
+            } finally {
+                runnerLock.unlock();
+            }
+            park(waitUntil);
+        }
+    }
+
+    /** Parks until woken by a new task, or until {@code deadline} (0: no deadline). */
+    private void park(long deadline) {
+        Thread me = Thread.currentThread();
+        parked.add(me);
+        try {
+            if (!inbox.isEmpty() || closed) {
+                return;
+            }
+            if (deadline == 0) {
+                LockSupport.park(this);
+            } else {
+                long wait = deadline - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(this, wait);
+                }
             }
         } finally {
-            lock.unlock();
+            parked.remove(me);
         }
     }
 
-    /** Stops admitting; runners drain what is queued, then get empty batches. */
-    void close() {
-        lock.lock();
-        try {
-            closed = true;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
+    private void drainInbox() {
+        InferenceTask task;
+        while ((task = inbox.poll()) != null) {
+            lanes[Math.min(Math.max(task.priority, 1), lanes.length) - 1].addLast(task);
         }
     }
 
-    boolean isClosed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void purge(long now, List<InferenceTask> expired) {
+    /** Drops abandoned tasks, moves expired ones to {@code expired}; true when nothing is left. */
+    private boolean purge(long now, List<InferenceTask> expired) {
+        boolean empty = true;
         for (ArrayDeque<InferenceTask> lane : lanes) {
             Iterator<InferenceTask> it = lane.iterator();
             while (it.hasNext()) {
                 InferenceTask task = it.next();
                 if (task.isAbandoned()) {
                     it.remove();
-                    size--;
-                } else if (task.expired(now) && task.abandon()) {
+                } else if (task.expired(now) && abandon(task)) {
                     it.remove();
-                    size--;
                     expired.add(task);
+                } else {
+                    empty = false;
                 }
             }
         }
+        return empty;
     }
 
-    private void removeQueued(InferenceTask task) {
-        for (ArrayDeque<InferenceTask> lane : lanes) {
-            if (lane.remove(task)) {
-                size--;
-                return;
+    private List<InferenceTask> claim(List<InferenceTask> batch) {
+        List<InferenceTask> claimed = new ArrayList<>(batch.size());
+        for (InferenceTask task : batch) {
+            for (ArrayDeque<InferenceTask> lane : lanes) {
+                if (lane.remove(task)) {
+                    break;
+                }
+            }
+            if (task.take()) {
+                queued.decrementAndGet();
+                claimed.add(task);
             }
         }
+        return claimed;
     }
 
     private Iterator<InferenceTask> ordered() {
@@ -179,9 +203,5 @@ final class BatchQueue {
                 return current.next();
             }
         };
-    }
-
-    static long toNanos(long micros) {
-        return TimeUnit.MICROSECONDS.toNanos(micros);
     }
 }

@@ -88,9 +88,7 @@ public final class Batcher implements AutoCloseable {
                 if (timer != null) {
                     timer.dispose();
                 }
-                if (task.abandon()) {
-                    queue.remove(task);
-                }
+                queue.abandon(task);
             });
             if (timer != null) {
                 sink.onDispose(timer);
@@ -99,8 +97,7 @@ public final class Batcher implements AutoCloseable {
     }
 
     private void expire(InferenceTask task, long timeoutMicros) {
-        if (task.abandon()) {
-            queue.remove(task);
+        if (queue.abandon(task)) {
             rejectExpired(task, timeoutMicros);
         }
     }

@@ -26,6 +26,8 @@ public final class DeploymentMetrics implements BatchListener, AutoCloseable {
     private final DistributionSummary batchSize;
     private final Timer queueWait;
     private final Timer compute;
+    private final Counter rejectedFull;
+    private final Counter rejectedTimeout;
     private final List<Meter> meters = new ArrayList<>();
 
     public DeploymentMetrics(MeterRegistry registry, String model, int version, IntSupplier queueDepth) {
@@ -39,6 +41,10 @@ public final class DeploymentMetrics implements BatchListener, AutoCloseable {
         this.compute = register(Timer.builder("otimo.compute").description("model run time per batch")
                 .tags(tags).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
                 .maximumExpectedValue(Duration.ofSeconds(10)).register(registry));
+        this.rejectedFull = register(Counter.builder("otimo.rejected").description("requests turned away by the batcher")
+                .tags(tags.and("reason", "queue_full")).register(registry));
+        this.rejectedTimeout = register(Counter.builder("otimo.rejected").description("requests turned away by the batcher")
+                .tags(tags.and("reason", "timeout")).register(registry));
         register(Gauge.builder("otimo.queue.depth", queueDepth::getAsInt).description("requests waiting")
                 .tags(tags).register(registry));
     }
@@ -61,12 +67,7 @@ public final class DeploymentMetrics implements BatchListener, AutoCloseable {
 
     @Override
     public void rejected(String reason) {
-        Counter c = Counter.builder("otimo.rejected").description("requests turned away by the batcher")
-                .tags(tags.and("reason", reason)).register(registry);
-        if (!meters.contains(c)) {
-            meters.add(c);
-        }
-        c.increment();
+        (reason.equals("timeout") ? rejectedTimeout : rejectedFull).increment();
     }
 
     @Override
