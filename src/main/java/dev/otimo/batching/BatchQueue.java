@@ -25,6 +25,7 @@ final class BatchQueue {
     private final ConcurrentLinkedQueue<Thread> parked = new ConcurrentLinkedQueue<>();
     private final ReentrantLock runnerLock = new ReentrantLock();
     private final ArrayDeque<InferenceTask>[] lanes;
+    private final DelayGovernor governor = new DelayGovernor();
     private volatile boolean closed;
 
     @SuppressWarnings("unchecked")
@@ -101,8 +102,10 @@ final class BatchQueue {
                     }
                     waitUntil = 0;
                 } else {
-                    BatchFormer.Decision decision = BatchFormer.decide(this::ordered, now, policy, closed);
+                    BatchFormer.Decision decision = BatchFormer.decide(this::ordered, now, policy,
+                            closed || !governor.shouldWait());
                     if (decision.dispatch()) {
+                        governor.dispatched(decision.reason(), decision.batch().size());
                         List<InferenceTask> claimed = claim(decision.batch());
                         if (!claimed.isEmpty()) {
                             return claimed;

@@ -27,6 +27,15 @@ public record BatchingPolicy(
 
     public static final BatchingPolicy DEFAULT = new BatchingPolicy(64, 200, List.of(), 1024, 0, 1);
 
+    /**
+     * After this many waits in a row that ended with a lone request, the queue delay is skipped
+     * (traffic is sequential: waiting only adds latency) until a batch of several forms again.
+     */
+    public static final int LONE_WAITS_BEFORE_SKIPPING_DELAY = 8;
+
+    /** While skipping the delay, one dispatch in this many still waits, to notice concurrency. */
+    public static final int PROBE_WAIT_EVERY = 64;
+
     /** One run per request: batching off. */
     public static final BatchingPolicy OFF = new BatchingPolicy(1, 0, List.of(), 1024, 0, 1);
 

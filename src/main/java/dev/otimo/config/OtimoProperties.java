@@ -43,15 +43,18 @@ public record OtimoProperties(
      * @param optimizationLevel none, basic, extended, all
      * @param memoryArena       CPU arena allocator on or off
      * @param warmupRuns        runs on inputs drawn from the signature before a deployment takes traffic
+     * @param allowSpinning     let idle ONNX Runtime threads spin (faster hand-over, but they take cores
+     *                          from the HTTP event loop)
      */
     public record Runtime(@DefaultValue("0") @Min(0) int intraOpThreads,
                           @DefaultValue("1") @Min(0) int interOpThreads,
                           @DefaultValue("all") @NotBlank String optimizationLevel,
                           @DefaultValue("true") boolean memoryArena,
-                          @DefaultValue("2") @Min(0) int warmupRuns) {
+                          @DefaultValue("2") @Min(0) int warmupRuns,
+                          @DefaultValue("false") boolean allowSpinning) {
 
         public SessionSettings sessionSettings() {
-            return new SessionSettings(intraOpThreads, interOpThreads, optimizationLevel, memoryArena);
+            return new SessionSettings(intraOpThreads, interOpThreads, optimizationLevel, memoryArena, allowSpinning);
         }
     }
 

@@ -92,6 +92,9 @@ public final class OrtRuntime {
         options.setOptimizationLevel(optimizationLevel(settings.optimizationLevel()));
         options.setCPUArenaAllocator(settings.memoryArena());
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        String spin = settings.allowSpinning() ? "1" : "0";
+        options.addConfigEntry("session.intra_op.allow_spinning", spin);
+        options.addConfigEntry("session.inter_op.allow_spinning", spin);
         return options;
     }
 

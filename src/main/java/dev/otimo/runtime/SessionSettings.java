@@ -7,10 +7,13 @@ package dev.otimo.runtime;
  * @param interOpThreads    threads across independent operators
  * @param optimizationLevel none, basic, extended or all
  * @param memoryArena       whether the CPU arena allocator is on
+ * @param allowSpinning     whether idle ONNX Runtime pool threads spin waiting for work; off by
+ *                          default, since spinning threads take the cores the HTTP event loop needs
  */
-public record SessionSettings(int intraOpThreads, int interOpThreads, String optimizationLevel, boolean memoryArena) {
+public record SessionSettings(int intraOpThreads, int interOpThreads, String optimizationLevel, boolean memoryArena,
+                              boolean allowSpinning) {
 
     public SessionSettings withIntraOpThreads(int threads) {
-        return new SessionSettings(threads, interOpThreads, optimizationLevel, memoryArena);
+        return new SessionSettings(threads, interOpThreads, optimizationLevel, memoryArena, allowSpinning);
     }
 }

@@ -19,6 +19,7 @@ import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import reactor.core.publisher.Mono;
 
 import java.nio.charset.StandardCharsets;
@@ -28,8 +29,9 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * The admin API, the actuator (but health) and the admin console's API calls need HTTP Basic as
- * the admin user; inference, health, the OpenAPI document and the console's static files are open.
+ * The admin API, the actuator (but health, info and prometheus) and the admin console's API calls
+ * need HTTP Basic as the admin user. Inference, the OpenAPI document and the console's static files
+ * are outside the security filter chain altogether.
  */
 @Configuration
 @EnableWebFluxSecurity
@@ -63,6 +65,8 @@ public class SecurityConfiguration {
                     "authentication required: use HTTP Basic with the admin credentials", null);
         };
         return http
+                // inference, health and the docs never pass through the security filters
+                .securityMatcher(ServerWebExchangeMatchers.pathMatchers("/api/**", "/actuator", "/actuator/**"))
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
@@ -73,12 +77,8 @@ public class SecurityConfiguration {
                         .accessDeniedHandler((exchange, denied) -> JsonErrorHandler.write(exchange.getResponse(),
                                 HttpStatus.FORBIDDEN, "access denied", null)))
                 .authorizeExchange(auth -> auth
-                        .pathMatchers("/v2", "/v2/**").permitAll()
                         .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus").permitAll()
-                        .pathMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**", "/webjars/**").permitAll()
-                        .pathMatchers("/", "/admin", "/admin/**", "/favicon.ico").permitAll()
-                        .pathMatchers("/api/**", "/actuator/**").authenticated()
-                        .anyExchange().permitAll())
+                        .anyExchange().authenticated())
                 .build();
     }
 

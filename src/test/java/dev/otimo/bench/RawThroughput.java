@@ -26,7 +26,7 @@ final class RawThroughput {
     static Map<Integer, Double> measure(OrtRuntime runtime, Path model, Signature signature, int width,
                                         int threads, double secondsPerBatch) throws Exception {
         Map<Integer, Double> rowsPerSecond = new LinkedHashMap<>();
-        try (ModelSession session = runtime.open(model, signature, Device.CPU, new SessionSettings(threads, 1, "all", true))) {
+        try (ModelSession session = runtime.open(model, signature, Device.CPU, new SessionSettings(threads, 1, "all", true, false))) {
             for (int batch : BATCHES) {
                 List<Tensor> input = List.of(Tensor.ofFloats("input", new long[] {batch, width}, random(batch * width, batch)));
                 long warm = System.nanoTime() + 300_000_000L;

@@ -44,7 +44,9 @@ import java.util.Map;
  */
 public final class ServingBench {
 
-    private static final int[] CLIENTS = {1, 8, 64};
+    private static final int[] CLIENTS = java.util.Arrays.stream(System.getProperty("bench.clients", "64,8,1").split(","))
+            .mapToInt(Integer::parseInt).toArray();
+    private static final List<String> ENCODINGS = List.of(System.getProperty("bench.encodings", "json,binary").split(","));
 
     record ModelCase(String name, ModelProto proto, int width) {
     }
@@ -85,7 +87,7 @@ public final class ServingBench {
         ConfigurableApplicationContext otimo = new SpringApplication(OtimoApplication.class).run(
                 "--server.port=0", "--otimo.data-dir=" + dir, "--otimo.demo.enabled=false",
                 "--otimo.admin.password=bench", "--otimo.runtime.intra-op-threads=" + threads,
-                "--otimo.max-request-size=64MB", "--logging.level.root=WARN", "--logging.level.dev.otimo=WARN");
+                "--otimo.max-request-size=64MB", "--otimo.runtime.allow-spinning=" + Boolean.getBoolean("bench.spin"), "--logging.level.root=WARN", "--logging.level.dev.otimo=WARN");
         int port = Integer.parseInt(otimo.getEnvironment().getProperty("local.server.port"));
         RegistryService registry = otimo.getBean(RegistryService.class);
         DeploymentManager manager = otimo.getBean(DeploymentManager.class);
@@ -119,7 +121,15 @@ public final class ServingBench {
                         "json", Map.of("Content-Type", "application/json"),
                         "binary", Map.of("Content-Type", "application/octet-stream",
                                 "Inference-Header-Content-Length", Integer.toString(binaryHeader(row.length).length)));
-                for (String encoding : List.of("json", "binary")) {
+                // JIT warm-up of the whole serving path before anything is measured
+                for (String encoding : ENCODINGS) {
+                    for (int version : List.of(off, on)) {
+                        LoadGenerator.run("http://127.0.0.1:" + port + "/v2/models/" + m.name() + "/versions/" + version + "/infer",
+                                bodies.get(encoding), headers.get(encoding), 64, warm.multipliedBy(2), Duration.ofMillis(100));
+                    }
+                    LoadGenerator.run(echoServer.url(), bodies.get(encoding), headers.get(encoding), 64, warm, Duration.ofMillis(100));
+                }
+                for (String encoding : ENCODINGS) {
                     for (int clients : CLIENTS) {
                         LoadGenerator.Result e = LoadGenerator.run(echoServer.url(), bodies.get(encoding), headers.get(encoding), clients, warm, measure);
                         echo.put(m.name() + "/" + encoding + "/" + clients, e);
@@ -134,7 +144,9 @@ public final class ServingBench {
                         }
                     }
                 }
-                ratios.put(m.name(), ratios(m.name(), a, cells));
+                if (ENCODINGS.size() == 2 && CLIENTS.length == 3) {
+                    ratios.put(m.name(), ratios(m.name(), a, cells));
+                }
                 registry.undeploy(m.name(), off);
                 registry.undeploy(m.name(), on);
                 manager.reconcile().join();

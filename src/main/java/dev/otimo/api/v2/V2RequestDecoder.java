@@ -27,7 +27,9 @@ public final class V2RequestDecoder {
     /** Most elements one tensor may declare. */
     public static final long MAX_ELEMENTS = 1L << 31;
 
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(tools.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .enable(tools.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
     private V2RequestDecoder() {

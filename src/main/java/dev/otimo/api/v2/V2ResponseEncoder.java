@@ -19,7 +19,9 @@ import java.util.Set;
  */
 public final class V2ResponseEncoder {
 
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(tools.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .enable(tools.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
     private V2ResponseEncoder() {
     }
