@@ -55,10 +55,20 @@ final class GraphEditor {
             }
         }
         this.originalInitializers = new HashSet<>(initializers.keySet());
+        collectNames(g);
+        // Transforms find nodes again by name, so every node gets a unique one.
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeProto n = nodes.get(i);
+            if (n.getName().isEmpty() || !seen.add(n.getName())) {
+                NodeProto renamed = n.toBuilder().setName(fresh(n.getOpType().toLowerCase())).build();
+                nodes.set(i, renamed);
+                seen.add(renamed.getName());
+            }
+        }
         for (OperatorSetIdProto o : model.getOpsetImportList()) {
             opsets.put(normalDomain(o.getDomain()), o.getVersion());
         }
-        collectNames(g);
     }
 
     static GraphEditor of(ModelProto model) {
