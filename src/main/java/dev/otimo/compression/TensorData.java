@@ -89,6 +89,34 @@ public record TensorData(OnnxJavaType type, long[] shape, Buffer data) {
         };
     }
 
+    /** Rows {@code [from, to)} along dimension 0, copied. */
+    public TensorData rows(int from, int to) {
+        if (shape.length == 0 || from < 0 || to > shape[0] || from >= to) {
+            throw new IllegalArgumentException("rows " + from + ".." + to + " of " + Arrays.toString(shape));
+        }
+        long[] out = shape.clone();
+        out[0] = to - from;
+        int width = (int) (elementCount(shape) / shape[0]);
+        int n = (to - from) * width;
+        return switch (type) {
+            case FLOAT -> {
+                float[] v = new float[n];
+                ((FloatBuffer) data).duplicate().position(from * width).get(v);
+                yield ofFloats(v, out);
+            }
+            case INT64 -> {
+                long[] v = new long[n];
+                ((LongBuffer) data).duplicate().position(from * width).get(v);
+                yield ofLongs(v, out);
+            }
+            default -> {
+                int[] v = new int[n];
+                ((IntBuffer) data).duplicate().position(from * width).get(v);
+                yield ofInts(v, out);
+            }
+        };
+    }
+
     /** Joins tensors of equal type and trailing shape along dimension 0. */
     public static TensorData concat(List<TensorData> parts) {
         TensorData first = parts.get(0);
