@@ -43,6 +43,9 @@ public final class ModelSession implements AutoCloseable {
                 options.setIntraOpNumThreads(intraOpThreads);
                 options.setInterOpNumThreads(1);
             }
+            // Sessions here run side by side; idle threads spinning for work would steal the cores of the
+            // session being measured.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             long start = System.nanoTime();
             OrtSession session = env.createSession(model, options);
             return new ModelSession(session, System.nanoTime() - start);

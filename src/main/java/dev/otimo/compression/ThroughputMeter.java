@@ -18,8 +18,15 @@ import java.util.Map;
  */
 public final class ThroughputMeter {
 
-    /** The result for one session. */
-    public record Figures(double rowsPerSecond, double p50Millis, double p99Millis, long runs) {
+    /**
+     * The result for one session.
+     *
+     * @param rowsPerSecond     rows of the batch divided by the median run time: the throughput of a typical
+     *                          run, robust to bursts of other load on the machine
+     * @param meanRowsPerSecond rows of all runs divided by their total time, bursts included
+     */
+    public record Figures(double rowsPerSecond, double meanRowsPerSecond, double p50Millis, double p99Millis,
+            long runs) {
     }
 
     private static final int ROUNDS = 10;
@@ -75,7 +82,8 @@ public final class ThroughputMeter {
             List<Figures> out = new ArrayList<>();
             for (int s = 0; s < n; s++) {
                 Histogram h = histograms.get(s);
-                out.add(new Figures(rows * runs[s] / (busy[s] / 1e9), h.getValueAtPercentile(50) / 1e6,
+                double p50 = h.getValueAtPercentile(50) / 1e6;
+                out.add(new Figures(rows / (p50 / 1e3), rows * runs[s] / (busy[s] / 1e9), p50,
                         h.getValueAtPercentile(99) / 1e6, runs[s]));
             }
             return out;
