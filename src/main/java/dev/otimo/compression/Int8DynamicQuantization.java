@@ -24,8 +24,9 @@ import java.util.Set;
  *   <li>{@code integer}: standard ONNX {@code DynamicQuantizeLinear → MatMulInteger → Cast → Mul}
  *       (activation scale times weight scale), portable to any ONNX runtime.</li>
  * </ul>
- * The fused form is the default because it measured faster on the reference CPU
- * (bench/COMPRESSION.md); it needs ONNX Runtime.
+ * At ONNX Runtime's default optimization level both load into the same fused kernel and run equally
+ * fast (bench/COMPRESSION.md); at the {@code basic} level only the fused form stays fused, so it is the
+ * default. It needs ONNX Runtime; {@code integer} suits other runtimes.
  */
 public final class Int8DynamicQuantization implements Transform {
 
