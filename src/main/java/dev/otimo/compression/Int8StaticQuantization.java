@@ -113,11 +113,17 @@ public final class Int8StaticQuantization implements Transform {
         return new TransformResult(g.build(), extras, notes);
     }
 
-    /** Basic ONNX Runtime optimizations (folds BatchNormalization into Conv), then opset 13. */
+    /**
+     * Basic ONNX Runtime optimizations (folds BatchNormalization into Conv), opset 13, and hard-swish
+     * chains turned into HardSwish nodes (opset 14).
+     */
     private static ModelProto prepare(ModelProto model) {
         ModelProto optimized = GraphOptimization.optimize(model, OptLevel.BASIC_OPT);
         GraphEditor g = GraphEditor.of(optimized);
         OpsetUpgrade.to(g, 13, NAME);
+        if (HardSwishFusion.apply(g) > 0) {
+            OpsetUpgrade.to(g, 14, NAME);
+        }
         return g.build();
     }
 

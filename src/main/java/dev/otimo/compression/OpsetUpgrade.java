@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Raises the ONNX operator set of a graph (from 7 or later up to 13) so that transforms may use
+ * Raises the ONNX operator set of a graph (from 7 or later up to 14) so that transforms may use
  * operators or attributes of the newer set, such as per-channel {@code DequantizeLinear} (13).
  * Operators whose meaning did not change are kept; the few that moved attributes into inputs or
  * changed semantics are rewritten; anything else is refused with a message naming it.
  */
 final class OpsetUpgrade {
 
-    /** Operators with the same meaning for inference in every opset from 7 to 13. */
+    /** Operators with the same meaning for inference in every opset from 7 to 14. */
     private static final Set<String> UNCHANGED = Set.of(
             "Add", "Sub", "Mul", "Div", "Relu", "Sigmoid", "Tanh", "HardSigmoid", "LeakyRelu", "Elu", "Selu",
             "PRelu", "Exp", "Log", "Sqrt", "Pow", "Abs", "Neg", "Reciprocal", "Floor", "Ceil", "Erf", "Sin", "Cos",
@@ -26,7 +26,7 @@ final class OpsetUpgrade {
             "And", "Or", "Min", "Max", "Sum", "Mean", "InstanceNormalization", "LRN", "Tile", "Range", "Size",
             "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL2", "ArgMax", "ArgMin", "Einsum",
             "MatMulInteger", "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "NonZero",
-            "DepthToSpace", "SpaceToDepth", "BatchNormalization", "GatherElements", "ScatterElements");
+            "DepthToSpace", "SpaceToDepth", "BatchNormalization", "GatherElements", "ScatterElements", "HardSwish");
     /** Unchanged only from the given opset on (they were redefined before it). */
     private static final java.util.Map<String, Integer> UNCHANGED_FROM = java.util.Map.of(
             "Pad", 11, "Resize", 11, "TopK", 10, "Slice", 10, "Clip", 11, "Dropout", 12, "BatchNormalization", 9);
