@@ -25,7 +25,10 @@ public record CompressionReport(ModelFigures parent, ModelFigures child, Fidelit
     public record ModelFigures(long sizeBytes, double loadMillis, Speed batch1, Speed batch32) {
     }
 
-    /** Throughput and median latency at one batch size. */
+    /**
+     * Throughput and median latency at one batch size; {@code rowsPerSecond} is the batch's rows divided by
+     * the median run time, which other load on the machine disturbs less than a mean would.
+     */
     public record Speed(double rowsPerSecond, double p50Millis) {
     }
 
