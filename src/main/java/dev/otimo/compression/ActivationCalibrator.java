@@ -1,0 +1,144 @@
+package dev.otimo.compression;
+
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Observes the value range of chosen tensors while the float model runs on calibration samples.
+ * The tensors are exposed as extra graph outputs of a copy of the model. {@code minmax} keeps the
+ * extremes; {@code percentile} makes a second pass that fills a histogram per tensor over the
+ * min-max range and clips both tails at the given percentile, which ignores rare outliers.
+ */
+final class ActivationCalibrator {
+
+    static final int BINS = 2048;
+
+    /** The observed range of one tensor. */
+    record Range(float min, float max) {
+    }
+
+    private ActivationCalibrator() {
+    }
+
+    static Map<String, Range> calibrate(ModelProto model, Set<String> tensors, CalibrationData data,
+            String method, double percentile) {
+        Set<String> inputs = new HashSet<>();
+        model.getGraph().getInputList().forEach(v -> inputs.add(v.getName()));
+        GraphProto.Builder g = model.getGraph().toBuilder();
+        Set<String> declared = new HashSet<>();
+        g.getOutputList().forEach(v -> declared.add(v.getName()));
+        for (String t : tensors) {
+            if (!inputs.contains(t) && declared.add(t)) {
+                g.addOutput(ValueInfoProto.newBuilder().setName(t));
+            }
+        }
+        byte[] augmented = model.toBuilder().setGraph(g).build().toByteArray();
+        Map<String, float[]> minMax = new LinkedHashMap<>();
+        try (ModelSession session = ModelSession.open(augmented, Runtime.getRuntime().availableProcessors())) {
+            forEachSample(session, data, tensors, inputs, (name, values) -> {
+                float[] mm = minMax.computeIfAbsent(name, k -> new float[] {Float.POSITIVE_INFINITY,
+                        Float.NEGATIVE_INFINITY});
+                for (int i = values.position(); i < values.limit(); i++) {
+                    float v = values.get(i);
+                    if (v < mm[0]) {
+                        mm[0] = v;
+                    }
+                    if (v > mm[1]) {
+                        mm[1] = v;
+                    }
+                }
+            });
+            if (method.equals("percentile")) {
+                Map<String, long[]> histograms = new HashMap<>();
+                forEachSample(session, data, tensors, inputs, (name, values) -> {
+                    float[] mm = minMax.get(name);
+                    long[] h = histograms.computeIfAbsent(name, k -> new long[BINS]);
+                    double width = (mm[1] - mm[0]) / BINS;
+                    for (int i = values.position(); i < values.limit(); i++) {
+                        int bin = width <= 0 ? 0 : (int) ((values.get(i) - mm[0]) / width);
+                        h[Math.max(0, Math.min(BINS - 1, bin))]++;
+                    }
+                });
+                Map<String, Range> out = new LinkedHashMap<>();
+                minMax.forEach((name, mm) -> out.put(name, clipTails(mm, histograms.get(name), percentile)));
+                return out;
+            }
+        }
+        Map<String, Range> out = new LinkedHashMap<>();
+        minMax.forEach((name, mm) -> out.put(name, new Range(mm[0], mm[1])));
+        return out;
+    }
+
+    private static Range clipTails(float[] mm, long[] histogram, double percentile) {
+        long total = 0;
+        for (long c : histogram) {
+            total += c;
+        }
+        double tail = total * (100.0 - percentile) / 100.0;
+        double width = (mm[1] - mm[0]) / BINS;
+        long seen = 0;
+        int low = 0;
+        while (low < BINS - 1 && seen + histogram[low] <= tail) {
+            seen += histogram[low++];
+        }
+        seen = 0;
+        int high = BINS - 1;
+        while (high > low && seen + histogram[high] <= tail) {
+            seen += histogram[high--];
+        }
+        return new Range((float) (mm[0] + low * width), (float) (mm[0] + (high + 1) * width));
+    }
+
+    private interface Observer {
+        void observe(String tensor, FloatBuffer values);
+    }
+
+    private static void forEachSample(ModelSession session, CalibrationData data, Set<String> tensors,
+            Set<String> inputs, Observer observer) {
+        for (Map<String, TensorData> sample : data.samples()) {
+            for (String t : tensors) {
+                if (inputs.contains(t)) {
+                    TensorData in = sample.get(t);
+                    if (in != null && in.data() instanceof FloatBuffer fb) {
+                        observer.observe(t, fb.duplicate());
+                    }
+                }
+            }
+            List<OnnxTensor> created = new ArrayList<>();
+            try {
+                Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+                for (Map.Entry<String, TensorData> e : sample.entrySet()) {
+                    OnnxTensor t = e.getValue().toOnnxTensor(ai.onnxruntime.OrtEnvironment.getEnvironment());
+                    created.add(t);
+                    feed.put(e.getKey(), t);
+                }
+                try (OrtSession.Result result = session.ortSession().run(feed)) {
+                    for (Map.Entry<String, OnnxValue> e : result) {
+                        if (tensors.contains(e.getKey()) && e.getValue() instanceof OnnxTensor t
+                                && t.getInfo().type == ai.onnxruntime.OnnxJavaType.FLOAT) {
+                            observer.observe(e.getKey(), t.getFloatBuffer());
+                        }
+                    }
+                }
+            } catch (OrtException e) {
+                throw new CompressionException("the calibration samples do not fit the model: " + e.getMessage(), e);
+            } finally {
+                created.forEach(OnnxTensor::close);
+            }
+        }
+    }
+}

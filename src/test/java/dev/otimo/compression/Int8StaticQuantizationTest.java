@@ -1,0 +1,117 @@
+package dev.otimo.compression;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class Int8StaticQuantizationTest {
+
+    private static final long[] IMAGE = {4, 3, 16, 16};
+
+    private final Int8StaticQuantization transform = new Int8StaticQuantization();
+    private final CalibrationData calibration = CalibrationData.of(TestModels.samples("image", IMAGE, 8, 1000));
+    private final List<Map<String, TensorData>> heldOut = TestModels.samples("image", IMAGE, 8, 5000);
+
+    private TransformResult apply(ModelProto model, Object... options) {
+        return transform.apply(model, TransformOptions.of(options), calibration);
+    }
+
+    @Test
+    void int8StaticKeepsCosineAbove099AndTop1Above90PercentOnCnn() {
+        ModelProto parent = TestModels.cnn();
+        OutputComparison cmp = TestModels.compare(parent, apply(parent).model(), heldOut);
+        assertThat(cmp.meanCosine()).isGreaterThanOrEqualTo(0.99);
+        assertThat(cmp.top1Agreement()).isGreaterThanOrEqualTo(0.9);
+    }
+
+    @Test
+    void onnxRuntimeRunsTheQuantizedCnnOnIntegerKernels() {
+        byte[] child = apply(TestModels.cnn()).model().toByteArray();
+        Map<String, Integer> loaded = LoadedGraph.opCounts(child, OptLevel.EXTENDED_OPT);
+        assertThat(loaded).containsKey("QLinearConv");
+        assertThat(loaded.get("QLinearConv")).isEqualTo(4);
+        assertThat(loaded).doesNotContainKey("Conv");
+        assertThat(LoadedGraph.integerKernelCount(loaded)).isGreaterThanOrEqualTo(6);
+    }
+
+    @Test
+    void insertsQdqPairsAndFoldsBatchNormReluAndClip() {
+        ModelProto child = apply(TestModels.cnn()).model();
+        assertThat(TestModels.count(child, "QuantizeLinear")).isGreaterThan(0);
+        assertThat(TestModels.count(child, "DequantizeLinear")).isGreaterThan(TestModels.count(child, "QuantizeLinear"));
+        assertThat(TestModels.count(child, "BatchNormalization")).isZero();
+        assertThat(TestModels.count(child, "Relu")).isZero();
+        assertThat(TestModels.count(child, "Clip")).isZero();
+        assertThat(child.getGraph().getInitializerList())
+                .noneMatch(t -> t.getDataType() == 1 && t.getDimsCount() == 4);
+    }
+
+    @Test
+    void percentileCalibrationAlsoStaysClose() {
+        ModelProto parent = TestModels.cnn();
+        ModelProto child = apply(parent, "calibrationMethod", "percentile", "percentile", 99.99).model();
+        assertThat(TestModels.compare(parent, child, heldOut).meanCosine()).isGreaterThanOrEqualTo(0.98);
+    }
+
+    @Test
+    void quantizesMlpMatMulsIntoIntegerKernels() {
+        ModelProto parent = TestModels.mlp();
+        CalibrationData data = CalibrationData.of(TestModels.samples("input", new long[] {8, 64}, 8, 1));
+        ModelProto child = transform.apply(parent, TransformOptions.empty(), data).model();
+        assertThat(TestModels.compare(parent, child, TestModels.samples("input", new long[] {8, 64}, 4, 77))
+                .meanCosine()).isGreaterThanOrEqualTo(0.99);
+        Map<String, Integer> loaded = LoadedGraph.opCounts(child.toByteArray(), OptLevel.EXTENDED_OPT);
+        assertThat(LoadedGraph.integerKernelCount(loaded)).isGreaterThanOrEqualTo(3);
+        assertThat(loaded).doesNotContainKey("MatMul");
+    }
+
+    @Test
+    void upgradesOldOpsetModelsToOpset13() {
+        ModelProto old = TestModels.mlp().toBuilder().clearOpsetImport()
+                .addOpsetImport(ai.onnx.proto.OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(9))
+                .build();
+        CalibrationData data = CalibrationData.of(TestModels.samples("input", new long[] {8, 64}, 4, 1));
+        ModelProto child = transform.apply(old, TransformOptions.empty(), data).model();
+        assertThat(OnnxModels.opset(child, "")).isEqualTo(13);
+        assertThat(TestModels.compare(old, child, TestModels.samples("input", new long[] {8, 64}, 2, 9))
+                .meanCosine()).isGreaterThanOrEqualTo(0.99);
+    }
+
+    @Test
+    void rejectsMissingCalibrationData() {
+        assertThatThrownBy(() -> transform.apply(TestModels.cnn(), TransformOptions.empty(), CalibrationData.none()))
+                .isInstanceOf(CompressionException.class).hasMessageContaining("calibration data");
+    }
+
+    @Test
+    void rejectsUnknownCalibrationMethod() {
+        assertThatThrownBy(() -> apply(TestModels.cnn(), "calibrationMethod", "magic"))
+                .isInstanceOf(CompressionException.class).hasMessageContaining("calibrationMethod");
+    }
+
+    @Test
+    void rejectsOperatorItCannotQuantize() {
+        assertThatThrownBy(() -> apply(TestModels.cnn(), "ops", List.of("Conv", "LSTM")))
+                .isInstanceOf(CompressionException.class).hasMessageContaining("LSTM");
+    }
+
+    @Test
+    void rejectsCalibrationSamplesThatDoNotFitTheModel() {
+        CalibrationData wrong = CalibrationData.of(TestModels.samples("image", new long[] {1, 5, 16, 16}, 2, 1));
+        assertThatThrownBy(() -> transform.apply(TestModels.cnn(), TransformOptions.empty(), wrong))
+                .isInstanceOf(CompressionException.class).hasMessageContaining("calibration samples");
+    }
+
+    @Test
+    void rejectsCustomOperator() {
+        CalibrationData data = CalibrationData.of(TestModels.samples("input", new long[] {8, 64}, 2, 1));
+        assertThatThrownBy(() -> transform.apply(TestModels.withCustomOperator(), TransformOptions.empty(), data))
+                .isInstanceOf(CompressionException.class).hasMessageContaining("com.example:FancyGelu");
+    }
+}
