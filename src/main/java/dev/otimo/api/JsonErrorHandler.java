@@ -83,6 +83,9 @@ public class JsonErrorHandler implements WebExceptionHandler {
         if (ex instanceof ConflictException) {
             return new Mapped(HttpStatus.CONFLICT, ex.getMessage(), null);
         }
+        if (ex instanceof dev.otimo.compression.CompressionException) {
+            return new Mapped(HttpStatus.BAD_REQUEST, ex.getMessage(), null);
+        }
         if (ex instanceof InvalidModelException) {
             return new Mapped(HttpStatus.BAD_REQUEST, ex.getMessage(), null);
         }

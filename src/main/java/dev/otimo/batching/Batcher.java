@@ -77,9 +77,10 @@ public final class Batcher implements AutoCloseable {
                     Math.min(Math.max(priority, 1), policy.priorityLevels()), deadline, sink::success, sink::error);
             if (!queue.offer(task)) {
                 listener.rejected("queue_full");
-                sink.error(new QueueRejectedException(queue.isClosed()
+                boolean closed = queue.isClosed();
+                sink.error(new QueueRejectedException(closed
                         ? name + " is shutting down and takes no new requests"
-                        : name + " queue is full (" + policy.queueCapacity() + " requests waiting); retry later", 1));
+                        : name + " queue is full (" + policy.queueCapacity() + " requests waiting); retry later", 1, closed));
                 return;
             }
             Disposable timer = deadline == 0 ? null : TIMERS.schedule(() -> expire(task, timeout),

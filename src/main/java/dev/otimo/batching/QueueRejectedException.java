@@ -5,10 +5,22 @@ package dev.otimo.batching;
  */
 public class QueueRejectedException extends RuntimeException {
     private final long retryAfterSeconds;
+    private final boolean closed;
 
     public QueueRejectedException(String message, long retryAfterSeconds) {
+        this(message, retryAfterSeconds, false);
+    }
+
+    /** @param closed the queue was shut down (its deployment is being replaced or removed) */
+    public QueueRejectedException(String message, long retryAfterSeconds, boolean closed) {
         super(message);
         this.retryAfterSeconds = retryAfterSeconds;
+        this.closed = closed;
+    }
+
+    /** True when the deployment was shutting down: a replacement may take the request. */
+    public boolean queueClosed() {
+        return closed;
     }
 
     public long retryAfterSeconds() {

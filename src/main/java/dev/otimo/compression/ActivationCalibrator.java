@@ -48,7 +48,7 @@ final class ActivationCalibrator {
         }
         byte[] augmented = model.toBuilder().setGraph(g).build().toByteArray();
         Map<String, float[]> minMax = new LinkedHashMap<>();
-        try (ModelSession session = ModelSession.open(augmented, Runtime.getRuntime().availableProcessors())) {
+        try (ScoringSession session = ScoringSession.open(augmented, Runtime.getRuntime().availableProcessors())) {
             forEachSample(session, data, tensors, inputs, (name, values) -> {
                 float[] mm = minMax.computeIfAbsent(name, k -> new float[] {Float.POSITIVE_INFINITY,
                         Float.NEGATIVE_INFINITY});
@@ -107,7 +107,7 @@ final class ActivationCalibrator {
         void observe(String tensor, FloatBuffer values);
     }
 
-    private static void forEachSample(ModelSession session, CalibrationData data, Set<String> tensors,
+    private static void forEachSample(ScoringSession session, CalibrationData data, Set<String> tensors,
             Set<String> inputs, Observer observer) {
         for (Map<String, TensorData> sample : data.samples()) {
             for (String t : tensors) {

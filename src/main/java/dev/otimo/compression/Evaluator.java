@@ -59,9 +59,9 @@ public final class Evaluator {
             Map<String, Object> extras) {
         List<String> allNotes = new ArrayList<>(notes);
         // The first session of a process pays for ONNX Runtime's own start-up; keep that out of the figures.
-        ModelSession.open(parent, 1).close();
-        try (ModelSession p = ModelSession.open(parent, settings.intraOpThreads());
-             ModelSession c = ModelSession.open(child, settings.intraOpThreads())) {
+        ScoringSession.open(parent, 1).close();
+        try (ScoringSession p = ScoringSession.open(parent, settings.intraOpThreads());
+             ScoringSession c = ScoringSession.open(child, settings.intraOpThreads())) {
             long fixedBatch = fixedBatch(p);
             String source = samples == null || samples.isEmpty() ? "random" : samples.source();
             List<Map<String, TensorData>> rows = samples == null || samples.isEmpty()
@@ -99,7 +99,7 @@ public final class Evaluator {
         }
     }
 
-    private CompressionReport.Speed[] speed(ModelSession p, ModelSession c, List<Map<String, TensorData>> rows,
+    private CompressionReport.Speed[] speed(ScoringSession p, ScoringSession c, List<Map<String, TensorData>> rows,
             int batch, long fixedBatch) {
         int size = fixedBatch > 0 ? (int) fixedBatch : batch;
         List<Map<String, TensorData>> chosen = new ArrayList<>();
@@ -127,9 +127,9 @@ public final class Evaluator {
     }
 
     /** The batch size fixed by the signature of the first input, or -1 when it is symbolic. */
-    private static long fixedBatch(ModelSession s) {
+    private static long fixedBatch(ScoringSession s) {
         for (NodeInfo info : s.inputs().values()) {
-            long[] shape = ModelSession.declaredShape(info);
+            long[] shape = ScoringSession.declaredShape(info);
             return shape.length == 0 ? -1 : shape[0];
         }
         return -1;
@@ -159,7 +159,7 @@ public final class Evaluator {
         return rows;
     }
 
-    private List<Map<String, TensorData>> randomRows(ModelSession s, List<String> notes) {
+    private List<Map<String, TensorData>> randomRows(ScoringSession s, List<String> notes) {
         SplittableRandom random = new SplittableRandom(settings.seed());
         boolean symbolic = false;
         List<Map<String, TensorData>> rows = new ArrayList<>();

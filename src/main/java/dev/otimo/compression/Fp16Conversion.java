@@ -45,8 +45,15 @@ public final class Fp16Conversion implements Transform {
     }
 
     @Override
-    public TransformResult apply(ModelProto model, TransformOptions options, CalibrationData calibration) {
+    public void check(TransformOptions options, boolean hasCalibration) {
         options.requireOnly(NAME, OPTIONS);
+        options.getStringList("blockOps", DEFAULT_BLOCK_OPS);
+        options.getStringList("extraBlockOps", List.of());
+    }
+
+    @Override
+    public TransformResult apply(ModelProto model, TransformOptions options, CalibrationData calibration) {
+        check(options, calibration != null && !calibration.isEmpty());
         Set<String> blockOps = new TreeSet<>(options.getStringList("blockOps", DEFAULT_BLOCK_OPS));
         blockOps.addAll(options.getStringList("extraBlockOps", List.of()));
         OnnxModels.requireKnownOperators(model, NAME);

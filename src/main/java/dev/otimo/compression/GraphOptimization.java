@@ -39,8 +39,14 @@ public final class GraphOptimization implements Transform {
     }
 
     @Override
-    public TransformResult apply(ModelProto model, TransformOptions options, CalibrationData calibration) {
+    public void check(TransformOptions options, boolean hasCalibration) {
         options.requireOnly(NAME, OPTIONS);
+        options.getChoice("level", "basic", Set.of("basic", "extended", "all"));
+    }
+
+    @Override
+    public TransformResult apply(ModelProto model, TransformOptions options, CalibrationData calibration) {
+        check(options, calibration != null && !calibration.isEmpty());
         String level = options.getChoice("level", "basic", Set.of("basic", "extended", "all"));
         OnnxModels.requireKnownOperators(model, NAME);
         OptLevel optLevel = switch (level) {

@@ -40,8 +40,16 @@ public final class Int8DynamicQuantization implements Transform {
     }
 
     @Override
-    public TransformResult apply(ModelProto model, TransformOptions options, CalibrationData calibration) {
+    public void check(TransformOptions options, boolean hasCalibration) {
         options.requireOnly(NAME, OPTIONS);
+        options.getBoolean("perChannel", false);
+        options.getChoice("kernel", "fused", KERNELS);
+        options.getStringList("excludeNodes", List.of());
+    }
+
+    @Override
+    public TransformResult apply(ModelProto model, TransformOptions options, CalibrationData calibration) {
+        check(options, calibration != null && !calibration.isEmpty());
         boolean perChannel = options.getBoolean("perChannel", false);
         String kernel = options.getChoice("kernel", "fused", KERNELS);
         Set<String> excluded = Set.copyOf(options.getStringList("excludeNodes", List.of()));

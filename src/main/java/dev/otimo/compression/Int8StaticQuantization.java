@@ -52,26 +52,35 @@ public final class Int8StaticQuantization implements Transform {
     }
 
     @Override
-    public TransformResult apply(ModelProto model, TransformOptions options, CalibrationData calibration) {
+    public void check(TransformOptions options, boolean hasCalibration) {
         options.requireOnly(NAME, OPTIONS);
-        String method = options.getChoice("calibrationMethod", "minmax", Set.of("minmax", "percentile"));
+        options.getChoice("calibrationMethod", "minmax", Set.of("minmax", "percentile"));
         double percentile = options.getDouble("percentile", 99.999);
         if (!(percentile > 90 && percentile <= 100)) {
             throw new CompressionException("percentile must be above 90 and at most 100, got " + percentile);
         }
-        boolean perChannel = options.getBoolean("perChannel", true);
-        Set<String> ops = new LinkedHashSet<>(options.getStringList("ops", DEFAULT_OPS));
-        for (String op : ops) {
+        options.getBoolean("perChannel", true);
+        for (String op : options.getStringList("ops", DEFAULT_OPS)) {
             if (!DEFAULT_OPS.contains(op)) {
                 throw new CompressionException(NAME + " cannot quantize operator " + op + "; supported: "
                         + String.join(", ", DEFAULT_OPS));
             }
         }
-        Set<String> excluded = Set.copyOf(options.getStringList("excludeNodes", List.of()));
-        if (calibration == null || calibration.isEmpty()) {
+        options.getStringList("excludeNodes", List.of());
+        if (!hasCalibration) {
             throw new CompressionException(NAME + " needs calibration data: send calibration samples (source"
                     + " 'upload') or let the model receive traffic first (source 'traffic'); int8-dynamic needs none");
         }
+    }
+
+    @Override
+    public TransformResult apply(ModelProto model, TransformOptions options, CalibrationData calibration) {
+        check(options, calibration != null && !calibration.isEmpty());
+        String method = options.getChoice("calibrationMethod", "minmax", Set.of("minmax", "percentile"));
+        double percentile = options.getDouble("percentile", 99.999);
+        boolean perChannel = options.getBoolean("perChannel", true);
+        Set<String> ops = new LinkedHashSet<>(options.getStringList("ops", DEFAULT_OPS));
+        Set<String> excluded = Set.copyOf(options.getStringList("excludeNodes", List.of()));
         OnnxModels.requireKnownOperators(model, NAME);
         for (NodeProto n : model.getGraph().getNodeList()) {
             if (CONTROL_FLOW.contains(n.getOpType())) {

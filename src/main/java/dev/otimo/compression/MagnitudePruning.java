@@ -35,13 +35,20 @@ public final class MagnitudePruning implements Transform {
     }
 
     @Override
-    public TransformResult apply(ModelProto model, TransformOptions options, CalibrationData calibration) {
+    public void check(TransformOptions options, boolean hasCalibration) {
         options.requireOnly(NAME, OPTIONS);
         double sparsity = options.getDouble("sparsity", 0.5);
         if (!(sparsity >= 0 && sparsity < 1)) {
             throw new CompressionException("sparsity must be a fraction of weights to zero, at least 0 and below 1;"
                     + " got " + sparsity);
         }
+        options.getChoice("scope", "layer", Set.of("layer", "global"));
+    }
+
+    @Override
+    public TransformResult apply(ModelProto model, TransformOptions options, CalibrationData calibration) {
+        check(options, calibration != null && !calibration.isEmpty());
+        double sparsity = options.getDouble("sparsity", 0.5);
         String scope = options.getChoice("scope", "layer", Set.of("layer", "global"));
         OnnxModels.requireKnownOperators(model, NAME);
 

@@ -46,6 +46,17 @@ public record Recipe(List<Step> steps) {
         return new Recipe(more);
     }
 
+    /**
+     * Checks every method name and its options without touching a model.
+     *
+     * @throws CompressionException naming the unknown method or the bad option
+     */
+    public void check(TransformRegistry registry, boolean hasCalibration) {
+        for (Step step : steps) {
+            registry.get(step.method()).check(step.options(), hasCalibration);
+        }
+    }
+
     /** e.g. {@code prune{sparsity=0.5} -> int8-dynamic{}} */
     public String describe() {
         return steps.stream().map(s -> s.method() + s.options()).collect(Collectors.joining(" -> "));

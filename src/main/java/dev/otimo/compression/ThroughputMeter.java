@@ -41,7 +41,7 @@ public final class ThroughputMeter {
      * @param budget   measured time per session, excluding warm-up
      * @param warmup   runs per session before measuring
      */
-    public static List<Figures> interleaved(List<ModelSession> sessions, Map<String, TensorData> feed, int rows,
+    public static List<Figures> interleaved(List<ScoringSession> sessions, Map<String, TensorData> feed, int rows,
             Duration budget, int warmup) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Map<String, OnnxTensor> tensors = new LinkedHashMap<>();

@@ -12,6 +12,14 @@ public interface Transform {
     String name();
 
     /**
+     * Checks the options (and whether calibration data is needed) without touching a model, so
+     * that a compression request can be refused before any work is queued.
+     *
+     * @throws CompressionException naming the offending option
+     */
+    void check(TransformOptions options, boolean hasCalibration);
+
+    /**
      * Produces the compressed model.
      *
      * @param model       the parent model (not modified)

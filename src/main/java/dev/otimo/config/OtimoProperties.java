@@ -24,6 +24,8 @@ import java.nio.file.Path;
  * @param batching       the batching policy of a deployment that names none
  * @param demo           whether the demo model is registered and deployed at first start
  * @param admin          admin user; the password comes from OTIMO_ADMIN_PASSWORD or is generated
+ * @param reservoirSize  request inputs kept per model for calibration and fidelity checks
+ * @param compression    compression job workers
  */
 @Validated
 @ConfigurationProperties("otimo")
@@ -35,7 +37,19 @@ public record OtimoProperties(
         @DefaultValue @Valid Runtime runtime,
         @DefaultValue @Valid BatchingPolicy batching,
         @DefaultValue @Valid Demo demo,
-        @DefaultValue @Valid Admin admin) {
+        @DefaultValue @Valid Admin admin,
+        @DefaultValue("256") @Min(0) int reservoirSize,
+        @DefaultValue @Valid Compression compression) {
+
+    /**
+     * @param workers       jobs running at once
+     * @param queueCapacity jobs waiting; beyond it new requests get 429
+     * @param evaluationSeconds time budget of the side-by-side speed measurement per job
+     */
+    public record Compression(@DefaultValue("1") @Min(1) int workers,
+                              @DefaultValue("16") @Min(1) int queueCapacity,
+                              @DefaultValue("4") @Min(1) int evaluationSeconds) {
+    }
 
     /**
      * @param intraOpThreads    threads per operator (0: ONNX Runtime's choice)

@@ -114,6 +114,12 @@ public class RegistryService {
      */
     public ModelVersion registerVersion(String modelName, Path received, String sha256, long size,
                                         Integer parentVersion, String recipeJson) {
+        return registerVersion(modelName, received, sha256, size, parentVersion, recipeJson, null);
+    }
+
+    /** As above, storing a compression report with the version when it becomes READY. */
+    public ModelVersion registerVersion(String modelName, Path received, String sha256, long size,
+                                        Integer parentVersion, String recipeJson, String reportJson) {
         ModelVersion created = tx.execute(s -> {
             Model m = models.lockByName(modelName)
                     .orElseThrow(() -> new NotFoundException("model '" + modelName + "' does not exist"));
@@ -139,6 +145,9 @@ public class RegistryService {
             ModelVersion ready = tx.execute(s -> {
                 ModelVersion v = versions.findById(created.getId()).orElseThrow();
                 v.ready(SignatureJson.write(info.signature()), info.opset(), info.producer());
+                if (reportJson != null) {
+                    v.report(reportJson);
+                }
                 return versions.saveAndFlush(v);
             });
             events.publishEvent(new RegistryChanged(modelName, "version " + ready.getNumber() + " registered"));

@@ -43,6 +43,17 @@ public final class Tensor {
         return of(name, DataType.FP32, shape, b);
     }
 
+    /** A copy owning exactly its own data (a slice of a larger request body is not kept alive). */
+    public Tensor compactCopy() {
+        if (datatype == DataType.BYTES) {
+            return new Tensor(name, datatype, shape, null, elements.clone());
+        }
+        ByteBuffer copy = ByteBuffer.allocate(data.limit()).order(ByteOrder.LITTLE_ENDIAN);
+        copy.put(data());
+        copy.flip();
+        return new Tensor(name, datatype, shape, copy, null);
+    }
+
     public Tensor renamed(String newName) {
         return new Tensor(newName, datatype, shape, data, elements);
     }

@@ -3,7 +3,7 @@ package dev.otimo.bench;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.otimo.compression.CalibrationData;
 import dev.otimo.compression.LoadedGraph;
-import dev.otimo.compression.ModelSession;
+import dev.otimo.compression.ScoringSession;
 import dev.otimo.compression.OnnxModels;
 import dev.otimo.compression.OutputComparison;
 import dev.otimo.compression.Recipe;
@@ -88,15 +88,15 @@ public final class CompressionBench {
         Map<String, TensorData> batch64 = Map.of("input", TensorData.concat(
                 eval.subList(0, 64).stream().map(m -> m.get("input")).toList()));
         Map<String, Object> out = new LinkedHashMap<>();
-        try (ModelSession p = ModelSession.open(parentBytes, THREADS);
-             ModelSession f = ModelSession.open(fused, THREADS);
-             ModelSession i = ModelSession.open(integer, THREADS);
-             ModelSession c = ModelSession.open(perChannel, THREADS)) {
+        try (ScoringSession p = ScoringSession.open(parentBytes, THREADS);
+             ScoringSession f = ScoringSession.open(fused, THREADS);
+             ScoringSession i = ScoringSession.open(integer, THREADS);
+             ScoringSession c = ScoringSession.open(perChannel, THREADS)) {
             List<ThroughputMeter.Figures> speed = ThroughputMeter.interleaved(List.of(p, f, i, c), batch64, 64,
                     budget, 30);
             String[] names = {"fp32", "int8-dynamic fused (default)", "int8-dynamic integer", "int8-dynamic per-channel"};
             byte[][] bytes = {parentBytes, fused, integer, perChannel};
-            ModelSession[] sessions = {p, f, i, c};
+            ScoringSession[] sessions = {p, f, i, c};
             for (int k = 0; k < names.length; k++) {
                 OutputComparison cmp = compare(p, sessions[k], eval, 64);
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -141,16 +141,16 @@ public final class CompressionBench {
         children.put("int8-static percentile", apply(parentBytes, "int8-static",
                 TransformOptions.of("calibrationMethod", "percentile", "percentile", 99.99), calibrationSet.data()));
         byte[] optimized = apply(parentBytes, "optimize", TransformOptions.empty(), CalibrationData.none());
-        try (ModelSession p = ModelSession.open(parentBytes, THREADS)) {
+        try (ScoringSession p = ScoringSession.open(parentBytes, THREADS)) {
             double parentAccuracy = heldOut.accuracy(p);
             out.put("fp32OrientationAccuracy", parentAccuracy);
             for (int batch : new int[] {32, 1}) {
                 Map<String, TensorData> feed = heldOut.batch(batch);
-                List<ModelSession> sessions = new ArrayList<>(List.of(p));
+                List<ScoringSession> sessions = new ArrayList<>(List.of(p));
                 List<String> names = new ArrayList<>(List.of("fp32"));
-                try (ModelSession a = ModelSession.open(children.get("int8-static minmax"), THREADS);
-                     ModelSession b = ModelSession.open(children.get("int8-static percentile"), THREADS);
-                     ModelSession o = ModelSession.open(optimized, THREADS)) {
+                try (ScoringSession a = ScoringSession.open(children.get("int8-static minmax"), THREADS);
+                     ScoringSession b = ScoringSession.open(children.get("int8-static percentile"), THREADS);
+                     ScoringSession o = ScoringSession.open(optimized, THREADS)) {
                     sessions.addAll(List.of(a, b, o));
                     names.addAll(List.of("int8-static minmax", "int8-static percentile", "optimize (basic)"));
                     List<ThroughputMeter.Figures> speed = ThroughputMeter.interleaved(sessions, feed, batch, budget, 10);
@@ -227,8 +227,8 @@ public final class CompressionBench {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("inputs", "smooth random images (sums of low-frequency sinusoids); 64 calibrate, 256 other ones"
                 + " evaluate");
-        try (ModelSession p = ModelSession.open(parentBytes, THREADS);
-             ModelSession c = ModelSession.open(child, THREADS)) {
+        try (ScoringSession p = ScoringSession.open(parentBytes, THREADS);
+             ScoringSession c = ScoringSession.open(child, THREADS)) {
             OutputComparison cmp = compare(p, c, heldOut, 32);
             for (int batch : new int[] {32, 1}) {
                 Map<String, TensorData> feed = Map.of("image", TensorData.concat(
@@ -297,7 +297,7 @@ public final class CompressionBench {
         return Recipe.of(method, options).apply(model, data, REGISTRY).model();
     }
 
-    private static OutputComparison compare(ModelSession parent, ModelSession child, List<Map<String, TensorData>> rows,
+    private static OutputComparison compare(ScoringSession parent, ScoringSession child, List<Map<String, TensorData>> rows,
             int batch) {
         OutputComparison cmp = new OutputComparison();
         for (int at = 0; at < rows.size(); at += batch) {
@@ -421,7 +421,7 @@ public final class CompressionBench {
         }
 
         /** Share of lines whose predicted orientation (class 0: upright, 1: turned 180) is right. */
-        double accuracy(ModelSession session) {
+        double accuracy(ScoringSession session) {
             int right = 0;
             for (int at = 0; at < rows.size(); at += 32) {
                 int n = Math.min(32, rows.size() - at);

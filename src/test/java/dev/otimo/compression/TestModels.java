@@ -151,8 +151,8 @@ final class TestModels {
     /** Runs parent and child on the same inputs and compares their first outputs. */
     static OutputComparison compare(ModelProto parent, ModelProto child, List<Map<String, TensorData>> inputs) {
         OutputComparison cmp = new OutputComparison();
-        try (ModelSession p = ModelSession.open(parent.toByteArray(), 1);
-             ModelSession c = ModelSession.open(child.toByteArray(), 1)) {
+        try (ScoringSession p = ScoringSession.open(parent.toByteArray(), 1);
+             ScoringSession c = ScoringSession.open(child.toByteArray(), 1)) {
             String out = parent.getGraph().getOutput(0).getName();
             for (Map<String, TensorData> in : inputs) {
                 cmp.add(p.run(in).get(out), c.run(in).get(out));

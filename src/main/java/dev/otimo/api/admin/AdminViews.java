@@ -76,6 +76,18 @@ public final class AdminViews {
                                  String error, Integer queueDepth) {
     }
 
+    /** Any stored JSON (object or array) handed back as JSON. */
+    static Object jsonAny(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return tools.jackson.databind.json.JsonMapper.builder().build().readValue(text, Object.class);
+        } catch (RuntimeException e) {
+            return text;
+        }
+    }
+
     /** Free-form JSON stored as text (recipe, report) handed back as JSON. */
     static Object json(String text) {
         if (text == null || text.isBlank()) {

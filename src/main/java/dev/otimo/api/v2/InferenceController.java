@@ -3,6 +3,7 @@ package dev.otimo.api.v2;
 import dev.otimo.api.ApiException;
 import dev.otimo.api.ErrorBody;
 import dev.otimo.batching.QueueRejectedException;
+import dev.otimo.compression.TrafficReservoir;
 import dev.otimo.config.OtimoProperties;
 import dev.otimo.observability.InferenceMetrics;
 import dev.otimo.observability.InferenceMetrics.Outcome;
@@ -37,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -54,15 +56,17 @@ public class InferenceController {
     private final DeploymentManager deployments;
     private final Router router;
     private final InferenceMetrics metrics;
+    private final TrafficReservoir reservoir;
     private final long maxRequestBytes;
     private final String serverVersion;
 
     public InferenceController(DeploymentManager deployments, Router router, InferenceMetrics metrics,
-                               OtimoProperties properties,
+                               TrafficReservoir reservoir, OtimoProperties properties,
                                @org.springframework.beans.factory.annotation.Value("${otimo.version:0.1.0}") String serverVersion) {
         this.deployments = deployments;
         this.router = router;
         this.metrics = metrics;
+        this.reservoir = reservoir;
         this.maxRequestBytes = properties.maxRequestSize().toBytes();
         this.serverVersion = serverVersion;
     }
@@ -147,10 +151,9 @@ public class InferenceController {
     public Mono<ResponseEntity<byte[]>> infer(@PathVariable String model,
                                               @Parameter(hidden = true) ServerWebExchange exchange) {
         return Mono.defer(() -> {
-            ServedModel served = served(model);
-            LiveDeployment d = router.route(served, exchange.getRequest().getHeaders())
-                    .orElseThrow(() -> ApiException.unavailable("model '" + model + "' has no deployed version; deploy one first"));
-            return run(d, "routed", exchange);
+            return run(() -> router.route(served(model), exchange.getRequest().getHeaders())
+                    .orElseThrow(() -> ApiException.unavailable("model '" + model + "' has no deployed version; deploy one first")),
+                    "routed", exchange);
         });
     }
 
@@ -168,12 +171,17 @@ public class InferenceController {
     public Mono<ResponseEntity<byte[]>> inferVersion(@PathVariable String model, @PathVariable String version,
                                                      @Parameter(hidden = true) ServerWebExchange exchange) {
         return Mono.defer(() -> {
-            ServedModel.VersionEntry entry = entry(served(model), version);
-            return run(servingDeployment(model, entry), "direct", exchange);
+            return run(() -> servingDeployment(model, entry(served(model), version)), "direct", exchange);
         });
     }
 
-    private Mono<ResponseEntity<byte[]>> run(LiveDeployment d, String variant, ServerWebExchange exchange) {
+    /**
+     * Decodes, checks and queues the request on the deployment {@code resolve} names. When that
+     * deployment was being replaced (a version swap drains the old one), the request goes once more
+     * to whatever serves now.
+     */
+    private Mono<ResponseEntity<byte[]>> run(Supplier<LiveDeployment> resolve, String variant, ServerWebExchange exchange) {
+        LiveDeployment d = resolve.get();
         long started = System.nanoTime();
         HttpHeaders headers = exchange.getRequest().getHeaders();
         long headerLength = headerLength(headers);
@@ -189,9 +197,16 @@ public class InferenceController {
                 .flatMap(body -> {
                     InferRequest request = V2RequestDecoder.decode(body, headerLength);
                     SignatureCheck.Checked checked = SignatureCheck.check(d.model(), d.version(), d.signature(), request);
+                    reservoir.offer(d.model(), checked.inputs());
                     return d.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
                                     request.priority(), request.timeoutMicros())
-                            .map(outputs -> respond(d, request, outputs));
+                            .map(outputs -> respond(d, request, outputs))
+                            .onErrorResume(e -> e instanceof QueueRejectedException q && q.queueClosed(), e -> {
+                                LiveDeployment now = resolve.get();
+                                SignatureCheck.Checked again = SignatureCheck.check(now.model(), now.version(), now.signature(), request);
+                                return now.infer(again.inputs(), again.outputs(), again.rows(), again.shapeKey(),
+                                        request.priority(), request.timeoutMicros()).map(outputs -> respond(now, request, outputs));
+                            });
                 })
                 .doOnSuccess(r -> metrics.record(d.model(), d.version(), variant, Outcome.SUCCESS, System.nanoTime() - started))
                 .doOnError(e -> metrics.record(d.model(), d.version(), variant, outcome(e), System.nanoTime() - started));

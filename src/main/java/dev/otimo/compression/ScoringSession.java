@@ -19,23 +19,23 @@ import java.util.Set;
  * An ONNX Runtime CPU session over model bytes, for calibration, evaluation and checks. Runs take
  * and return heap tensors; float outputs come back as {@link TensorData}.
  */
-public final class ModelSession implements AutoCloseable {
+public final class ScoringSession implements AutoCloseable {
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
     private final long loadNanos;
 
-    private ModelSession(OrtSession session, long loadNanos) {
+    private ScoringSession(OrtSession session, long loadNanos) {
         this.session = session;
         this.loadNanos = loadNanos;
     }
 
     /** Opens a session with {@code intraOpThreads} threads (0: ONNX Runtime's default). */
-    public static ModelSession open(byte[] model, int intraOpThreads) {
+    public static ScoringSession open(byte[] model, int intraOpThreads) {
         return open(model, intraOpThreads, OrtSession.SessionOptions.OptLevel.ALL_OPT);
     }
 
-    public static ModelSession open(byte[] model, int intraOpThreads, OrtSession.SessionOptions.OptLevel level) {
+    public static ScoringSession open(byte[] model, int intraOpThreads, OrtSession.SessionOptions.OptLevel level) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(level);
@@ -48,7 +48,7 @@ public final class ModelSession implements AutoCloseable {
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
             long start = System.nanoTime();
             OrtSession session = env.createSession(model, options);
-            return new ModelSession(session, System.nanoTime() - start);
+            return new ScoringSession(session, System.nanoTime() - start);
         } catch (OrtException e) {
             throw new CompressionException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
         }

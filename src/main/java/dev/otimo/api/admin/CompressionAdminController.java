@@ -1,0 +1,179 @@
+package dev.otimo.api.admin;
+
+import dev.otimo.api.ApiException;
+import dev.otimo.api.ErrorBody;
+import dev.otimo.compression.CalibrationSet;
+import dev.otimo.compression.CompressionJob;
+import dev.otimo.compression.CompressionService;
+import dev.otimo.compression.Recipe;
+import dev.otimo.compression.TransformOptions;
+import dev.otimo.config.OtimoProperties;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.multipart.FilePart;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Compression requests, their jobs, and uploaded calibration sets. */
+@RestController
+@RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "admin: compression", description = "compress a version into a new one, with lineage and a report")
+@SecurityRequirement(name = "basic")
+@ApiResponse(responseCode = "401", description = "missing or wrong credentials", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+public class CompressionAdminController {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final CompressionService compression;
+    private final Path uploads;
+
+    public CompressionAdminController(CompressionService compression, OtimoProperties properties) throws java.io.IOException {
+        this.compression = compression;
+        this.uploads = Files.createDirectories(properties.dataDir().resolve("uploads"));
+    }
+
+    @Schema(name = "CompressionStep")
+    public record Step(@Schema(example = "int8-dynamic", allowableValues = {"int8-dynamic", "int8-static", "fp16", "prune", "optimize"}) String method,
+                       @Schema(description = "method options, e.g. {\"sparsity\": 0.5} for prune, {\"perChannel\": true} for int8-dynamic") Map<String, Object> options) {
+    }
+
+    @Schema(name = "CalibrationRequest")
+    public record CalibrationRequest(@Schema(allowableValues = {"traffic", "upload"}) String source,
+                                     @Schema(description = "most samples to use", example = "128") Integer samples,
+                                     @Schema(description = "id from POST .../calibration-sets when source is upload") String uploadId) {
+    }
+
+    @Schema(name = "CompressionRequest", description = "one method (with options) or a recipe of several")
+    public record CompressionRequest(@Schema(example = "int8-dynamic") String method, Map<String, Object> options,
+                                     List<Step> recipe, CalibrationRequest calibration) {
+    }
+
+    @Schema(name = "JobAccepted")
+    public record JobAccepted(String jobId) {
+    }
+
+    @Schema(name = "CompressionJob")
+    public record JobView(String id, String model, int version, Object recipe,
+                          @Schema(allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED"}) String status,
+                          int progress, String step, Integer resultVersion, Object report, String error,
+                          Instant createdAt, Instant updatedAt) {
+    }
+
+    @Schema(name = "CalibrationSet")
+    public record CalibrationView(String uploadId, String model, int samples, Instant createdAt) {
+    }
+
+    @PostMapping(path = "/models/{model}/versions/{version}/compressions", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Start compressing a version; poll GET /api/v1/jobs/{id}")
+    @ApiResponse(responseCode = "400", description = "unknown method, bad option, missing calibration", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "409", description = "parent version not READY", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "429", description = "job queue full", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<JobAccepted> compress(@PathVariable String model, @PathVariable int version,
+                                      @RequestBody CompressionRequest body) {
+        return blocking(() -> {
+            List<Map<String, Object>> steps = steps(body);
+            Recipe recipe = null;
+            for (Map<String, Object> step : steps) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> options = (Map<String, Object>) step.get("options");
+                String method = (String) step.get("method");
+                recipe = recipe == null ? Recipe.of(method, TransformOptions.of(options)) : recipe.then(method, TransformOptions.of(options));
+            }
+            CalibrationRequest c = body.calibration();
+            CompressionService.Calibration calibration = c == null ? null
+                    : new CompressionService.Calibration(c.source(), c.samples(), c.uploadId());
+            return new JobAccepted(compression.submit(model, version, new CompressionService.Request(recipe, steps, calibration)).getId());
+        });
+    }
+
+    private static List<Map<String, Object>> steps(CompressionRequest body) {
+        if (body == null) {
+            throw ApiException.badRequest("send {\"method\": ..., \"options\": {...}} or {\"recipe\": [{\"method\": ..., \"options\": {...}}]}");
+        }
+        boolean hasMethod = body.method() != null && !body.method().isBlank();
+        boolean hasRecipe = body.recipe() != null && !body.recipe().isEmpty();
+        if (hasMethod == hasRecipe) {
+            throw ApiException.badRequest("give either \"method\" (with \"options\") or a non-empty \"recipe\", not both or neither");
+        }
+        List<Map<String, Object>> steps = new ArrayList<>();
+        if (hasMethod) {
+            steps.add(Map.of("method", body.method(), "options", body.options() == null ? Map.of() : body.options()));
+        } else {
+            for (Step s : body.recipe()) {
+                if (s == null || s.method() == null || s.method().isBlank()) {
+                    throw ApiException.badRequest("every recipe step needs a \"method\"");
+                }
+                steps.add(Map.of("method", s.method(), "options", s.options() == null ? Map.of() : s.options()));
+            }
+        }
+        return steps;
+    }
+
+    @GetMapping("/jobs/{id}")
+    @Operation(summary = "A compression job: status, progress, result version, report or error")
+    @ApiResponse(responseCode = "404", description = "unknown job", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<JobView> job(@PathVariable String id) {
+        return blocking(() -> view(compression.job(id)));
+    }
+
+    @GetMapping("/jobs")
+    @Operation(summary = "Compression jobs of a model, newest first")
+    public Mono<List<JobView>> jobs(@RequestParam String model) {
+        return blocking(() -> compression.jobs(model).stream().map(CompressionAdminController::view).toList());
+    }
+
+    @PostMapping(path = "/models/{model}/calibration-sets", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Upload calibration inputs: part 'file' with one JSON v2 inference request per line")
+    @ApiResponse(responseCode = "400", description = "a line is not a v2 request", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<CalibrationView> calibrationSet(@PathVariable String model, @RequestPart("file") Mono<FilePart> file) {
+        return file.switchIfEmpty(Mono.error(ApiException.badRequest("multipart part 'file' is missing")))
+                .flatMap(part -> Mono.fromCallable(() -> Files.createTempFile(uploads, "calibration-", ".jsonl"))
+                        .subscribeOn(Schedulers.boundedElastic())
+                        .flatMap(path -> DataBufferUtils.write(part.content(), path).thenReturn(path)))
+                .flatMap(path -> blocking(() -> {
+                    try {
+                        CalibrationSet set = compression.storeCalibrationSet(model, path);
+                        return new CalibrationView(set.getId(), model, set.getSamples(), set.getCreatedAt());
+                    } finally {
+                        Files.deleteIfExists(path);
+                    }
+                }));
+    }
+
+    static JobView view(CompressionJob job) {
+        return new JobView(job.getId(), job.getModel().getName(), job.getParentVersion(), AdminViews.jsonAny(job.getRecipe()),
+                job.getStatus().name(), job.getProgress(), job.getStep(), job.getResultVersion(),
+                AdminViews.json(job.getReport()), job.getError(), job.getCreatedAt(), job.getUpdatedAt());
+    }
+
+    private static <T> Mono<T> blocking(Callable<T> work) {
+        return Mono.fromCallable(work).subscribeOn(Schedulers.boundedElastic());
+    }
+}

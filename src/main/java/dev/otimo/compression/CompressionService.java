@@ -1,0 +1,309 @@
+package dev.otimo.compression;
+
+import dev.otimo.api.v2.InferRequest;
+import dev.otimo.api.v2.V2RequestDecoder;
+import dev.otimo.config.OtimoProperties;
+import dev.otimo.registry.ConflictException;
+import dev.otimo.registry.Model;
+import dev.otimo.registry.ModelVersion;
+import dev.otimo.registry.NotFoundException;
+import dev.otimo.registry.RegistryService;
+import dev.otimo.registry.VersionStatus;
+import dev.otimo.runtime.DataType;
+import dev.otimo.runtime.Tensor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Compression as jobs: a request is checked at once (methods, options, calibration, parent
+ * READY), stored as QUEUED and run by a bounded worker pool: read the parent, apply the recipe,
+ * evaluate the child against the parent side by side, register the child as a new version with
+ * lineage and report. A job interrupted by a restart is marked FAILED; no half version is ever
+ * READY (the registry validates the child before it becomes READY).
+ */
+@Service
+public class CompressionService {
+
+    private static final Logger log = LoggerFactory.getLogger(CompressionService.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final RegistryService registry;
+    private final CompressionJobRepository jobs;
+    private final CalibrationSetRepository calibrationSets;
+    private final TrafficReservoir reservoir;
+    private final TransactionTemplate tx;
+    private final OtimoProperties properties;
+    private final TransformRegistry transforms = TransformRegistry.standard();
+    private final ThreadPoolExecutor workers;
+    private final Path calibrationDir;
+
+    /** The parts of a compression request. */
+    public record Request(Recipe recipe, List<Map<String, Object>> recipeJson, Calibration calibration) {
+    }
+
+    /** Where calibration samples come from: the model's traffic, or an uploaded set. */
+    public record Calibration(String source, Integer samples, String uploadId) {
+    }
+
+    public CompressionService(RegistryService registry, CompressionJobRepository jobs,
+                              CalibrationSetRepository calibrationSets, TrafficReservoir reservoir,
+                              TransactionTemplate tx, OtimoProperties properties) throws IOException {
+        this.registry = registry;
+        this.jobs = jobs;
+        this.calibrationSets = calibrationSets;
+        this.reservoir = reservoir;
+        this.tx = tx;
+        this.properties = properties;
+        this.calibrationDir = Files.createDirectories(properties.dataDir().resolve("calibration"));
+        AtomicInteger n = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(properties.compression().workers(), properties.compression().workers(),
+                1, TimeUnit.MINUTES, new ArrayBlockingQueue<>(properties.compression().queueCapacity()), r -> {
+                    Thread t = new Thread(r, "otimo-compression-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /** Jobs left QUEUED or RUNNING by a previous process cannot be resumed: they are marked FAILED. */
+    @EventListener(ApplicationReadyEvent.class)
+    public void failInterruptedJobs() {
+        tx.executeWithoutResult(s -> jobs.findByStatusIn(List.of(JobStatus.QUEUED, JobStatus.RUNNING)).forEach(job -> {
+            job.failed("interrupted by a server restart at step '" + job.getStep() + "'; submit the compression again");
+            jobs.save(job);
+        }));
+    }
+
+    /**
+     * Checks and queues a compression.
+     *
+     * @throws CompressionException (400) for bad methods, options or calibration
+     * @throws ConflictException    (409) when the parent is not READY
+     */
+    public CompressionJob submit(String modelName, int parentVersion, Request request) {
+        ModelVersion parent = registry.version(modelName, parentVersion);
+        if (parent.getStatus() != VersionStatus.READY) {
+            throw new ConflictException("model '" + modelName + "' version " + parentVersion + " is "
+                    + parent.getStatus() + "; only READY versions can be compressed");
+        }
+        Calibration calibration = request.calibration();
+        boolean hasCalibration = false;
+        if (calibration != null && calibration.source() != null) {
+            switch (calibration.source()) {
+                case "traffic" -> hasCalibration = reservoir.size(modelName) > 0;
+                case "upload" -> {
+                    if (calibration.uploadId() == null) {
+                        throw new CompressionException("calibration source 'upload' needs an uploadId from POST /api/v1/models/"
+                                + modelName + "/calibration-sets");
+                    }
+                    CalibrationSet set = calibrationSets.findById(calibration.uploadId())
+                            .filter(c -> c.getModel().getName().equals(modelName))
+                            .orElseThrow(() -> new CompressionException("calibration set '" + calibration.uploadId()
+                                    + "' does not exist for model '" + modelName + "'"));
+                    hasCalibration = set.getSamples() > 0;
+                }
+                default -> throw new CompressionException("calibration source must be 'traffic' or 'upload', was '"
+                        + calibration.source() + "'");
+            }
+            if (calibration.samples() != null && (calibration.samples() < 1 || calibration.samples() > 100_000)) {
+                throw new CompressionException("calibration.samples must be between 1 and 100000, was " + calibration.samples());
+            }
+        }
+        request.recipe().check(transforms, hasCalibration);
+        Model model = parent.getModel();
+        CompressionJob job = tx.execute(s -> jobs.saveAndFlush(new CompressionJob(UUID.randomUUID().toString(), model,
+                parentVersion, JSON.writeValueAsString(request.recipeJson()),
+                calibration == null ? null : JSON.writeValueAsString(calibration))));
+        try {
+            workers.execute(() -> run(job.getId(), modelName, parentVersion, request.recipe(), calibration));
+        } catch (RejectedExecutionException e) {
+            markFailed(job.getId(), "the compression queue is full");
+            throw new dev.otimo.batching.QueueRejectedException("compression queue is full ("
+                    + properties.compression().queueCapacity() + " jobs waiting); retry later", 30);
+        }
+        return job;
+    }
+
+    public CompressionJob job(String id) {
+        return jobs.findById(id).orElseThrow(() -> new NotFoundException("job '" + id + "' does not exist"));
+    }
+
+    public List<CompressionJob> jobs(String modelName) {
+        return jobs.findByModelOrderByCreatedAtDesc(registry.model(modelName));
+    }
+
+    /** Stores uploaded calibration requests (JSON lines of v2 inference requests) for a model. */
+    public CalibrationSet storeCalibrationSet(String modelName, Path lines) throws IOException {
+        Model model = registry.model(modelName);
+        int count = 0;
+        try (BufferedReader reader = Files.newBufferedReader(lines, StandardCharsets.UTF_8)) {
+            String line;
+            int number = 0;
+            while ((line = reader.readLine()) != null) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    V2RequestDecoder.decode(line.getBytes(StandardCharsets.UTF_8), -1);
+                } catch (RuntimeException e) {
+                    throw new CompressionException("calibration line " + number + " is not a v2 inference request: " + e.getMessage());
+                }
+                count++;
+            }
+        }
+        if (count == 0) {
+            throw new CompressionException("the calibration set holds no requests (one JSON v2 inference request per line)");
+        }
+        String id = UUID.randomUUID().toString();
+        Files.move(lines, calibrationDir.resolve(id + ".jsonl"));
+        int samples = count;
+        return tx.execute(s -> calibrationSets.saveAndFlush(new CalibrationSet(id, model, samples)));
+    }
+
+    private void run(String jobId, String modelName, int parentVersion, Recipe recipe, Calibration calibration) {
+        Path child = null;
+        try {
+            progress(jobId, 5, "reading version " + parentVersion);
+            ModelVersion parent = registry.version(modelName, parentVersion);
+            byte[] parentBytes;
+            try (InputStream in = registry.openArtifact(parent)) {
+                parentBytes = in.readAllBytes();
+            }
+            progress(jobId, 10, "collecting calibration samples");
+            CalibrationData calibrationData = calibrationData(modelName, calibration);
+            progress(jobId, 20, "applying " + recipe.describe());
+            Recipe.Result result = recipe.apply(parentBytes, calibrationData, transforms);
+            progress(jobId, 60, "evaluating against version " + parentVersion);
+            CalibrationData fidelity = calibrationData.isEmpty() ? trafficSamples(modelName, 64) : calibrationData;
+            Evaluator evaluator = new Evaluator(new Evaluator.Settings(2,
+                    Duration.ofSeconds(properties.compression().evaluationSeconds()), 20, 256, 42));
+            CompressionReport report = evaluator.evaluate(parentBytes, result, fidelity);
+            String reportJson = JSON.writeValueAsString(report);
+            progress(jobId, 90, "registering the new version");
+            child = Files.createTempFile(Files.createDirectories(properties.dataDir().resolve("uploads")), "compressed-", ".onnx");
+            Files.write(child, result.model());
+            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(result.model()));
+            Map<String, Object> lineage = new LinkedHashMap<>();
+            lineage.put("parentVersion", parentVersion);
+            lineage.put("recipe", recipe.steps().stream().map(st -> Map.of("method", st.method(), "options", st.options().asMap())).toList());
+            lineage.put("describe", recipe.describe());
+            lineage.put("jobId", jobId);
+            ModelVersion created = registry.registerVersion(modelName, child, sha, result.model().length, parentVersion,
+                    JSON.writeValueAsString(lineage), reportJson);
+            tx.executeWithoutResult(s -> jobs.findById(jobId).ifPresent(job -> {
+                job.succeeded(created.getNumber(), reportJson);
+                jobs.save(job);
+            }));
+            log.info("compression job {} made {} v{} from v{} ({})", jobId, modelName, created.getNumber(), parentVersion,
+                    recipe.describe());
+        } catch (Exception | LinkageError e) {
+            log.warn("compression job {} failed: {}", jobId, e.toString());
+            markFailed(jobId, e.getMessage() == null ? e.toString() : e.getMessage());
+        } finally {
+            if (child != null) {
+                try {
+                    Files.deleteIfExists(child);
+                } catch (IOException ignored) {
+                    // already moved into the artifact store
+                }
+            }
+        }
+    }
+
+    private CalibrationData calibrationData(String modelName, Calibration calibration) throws IOException {
+        if (calibration == null || calibration.source() == null) {
+            return CalibrationData.none();
+        }
+        int limit = calibration.samples() == null ? 256 : calibration.samples();
+        if (calibration.source().equals("traffic")) {
+            return trafficSamples(modelName, limit);
+        }
+        List<Map<String, TensorData>> samples = new ArrayList<>();
+        try (BufferedReader reader = Files.newBufferedReader(calibrationDir.resolve(calibration.uploadId() + ".jsonl"))) {
+            String line;
+            while ((line = reader.readLine()) != null && samples.size() < limit) {
+                if (!line.isBlank()) {
+                    InferRequest request = V2RequestDecoder.decode(line.getBytes(StandardCharsets.UTF_8), -1);
+                    toSample(request.inputs()).ifPresent(samples::add);
+                }
+            }
+        }
+        return new CalibrationData(samples, "upload " + calibration.uploadId());
+    }
+
+    private CalibrationData trafficSamples(String modelName, int limit) {
+        List<Map<String, TensorData>> samples = new ArrayList<>();
+        for (List<Tensor> inputs : reservoir.snapshot(modelName, limit)) {
+            toSample(inputs).ifPresent(samples::add);
+        }
+        return samples.isEmpty() ? CalibrationData.none() : new CalibrationData(samples, "traffic");
+    }
+
+    /** Converts request inputs of the types calibration understands (FP32, INT64, INT32). */
+    static java.util.Optional<Map<String, TensorData>> toSample(List<Tensor> inputs) {
+        Map<String, TensorData> sample = new LinkedHashMap<>();
+        for (Tensor t : inputs) {
+            long[] shape = t.shape();
+            int n = (int) t.elementCount();
+            if (t.datatype() == DataType.FP32) {
+                sample.put(t.name(), TensorData.ofFloats(t.toFloatArray(), shape));
+            } else if (t.datatype() == DataType.INT64) {
+                long[] v = new long[n];
+                t.data().asLongBuffer().get(v);
+                sample.put(t.name(), TensorData.ofLongs(v, shape));
+            } else if (t.datatype() == DataType.INT32) {
+                int[] v = new int[n];
+                t.data().asIntBuffer().get(v);
+                sample.put(t.name(), TensorData.ofInts(v, shape));
+            } else {
+                return java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.of(sample);
+    }
+
+    private void progress(String jobId, int percent, String step) {
+        tx.executeWithoutResult(s -> jobs.findById(jobId).ifPresent(job -> {
+            job.running(percent, step);
+            jobs.save(job);
+        }));
+    }
+
+    private void markFailed(String jobId, String error) {
+        tx.executeWithoutResult(s -> jobs.findById(jobId).ifPresent(job -> {
+            job.failed(error);
+            jobs.save(job);
+        }));
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stopWorkers() {
+        workers.shutdownNow();
+    }
+}

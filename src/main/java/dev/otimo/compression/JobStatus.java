@@ -1,0 +1,6 @@
+package dev.otimo.compression;
+
+/** Life of a compression job. */
+public enum JobStatus {
+    QUEUED, RUNNING, SUCCEEDED, FAILED
+}
