@@ -70,6 +70,7 @@ public abstract class ServerTest {
         registry.add("otimo.max-request-size", () -> "4MB");
         registry.add("otimo.demo.enabled", () -> "false");
         registry.add("otimo.runtime.intra-op-threads", () -> "1");
+        registry.add("otimo.compression.evaluation-seconds", () -> "1");
     }
 
     @Value("${local.server.port}")

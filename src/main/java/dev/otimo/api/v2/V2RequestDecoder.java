@@ -2,7 +2,7 @@ package dev.otimo.api.v2;
 
 import dev.otimo.api.ApiException;
 import dev.otimo.runtime.DataType;
-import dev.otimo.runtime.Float16;
+import ai.onnxruntime.platform.Fp16Conversions;
 import dev.otimo.runtime.Tensor;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -451,7 +451,7 @@ public final class V2RequestDecoder {
             switch (type) {
                 case FP32 -> buffer.putFloat(floating(p, t));
                 case FP64 -> buffer.putDouble(doubleValue(p, t));
-                case FP16 -> buffer.putShort(Float16.fromFloat(floating(p, t)));
+                case FP16 -> buffer.putShort(Fp16Conversions.floatToFp16(floating(p, t)));
                 case BOOL -> buffer.put(booleanValue(p, t));
                 case INT8 -> buffer.put((byte) ranged(p, t, Byte.MIN_VALUE, Byte.MAX_VALUE));
                 case UINT8 -> buffer.put((byte) ranged(p, t, 0, 255));

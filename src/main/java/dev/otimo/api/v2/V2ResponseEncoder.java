@@ -1,7 +1,7 @@
 package dev.otimo.api.v2;
 
 import dev.otimo.runtime.DataType;
-import dev.otimo.runtime.Float16;
+import ai.onnxruntime.platform.Fp16Conversions;
 import dev.otimo.runtime.Tensor;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.ObjectWriteContext;
@@ -106,7 +106,7 @@ public final class V2ResponseEncoder {
             switch (t.datatype()) {
                 case FP32 -> g.writeNumber(b.getFloat());
                 case FP64 -> g.writeNumber(b.getDouble());
-                case FP16 -> g.writeNumber(Float16.toFloat(b.getShort()));
+                case FP16 -> g.writeNumber(Fp16Conversions.fp16ToFloat(b.getShort()));
                 case BOOL -> g.writeBoolean(b.get() != 0);
                 case INT8 -> g.writeNumber(b.get());
                 case UINT8 -> g.writeNumber(b.get() & 0xff);

@@ -45,7 +45,7 @@ class BinaryExtensionTest extends ServerTest {
             ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < 6; i++) {
                 switch (type) {
-                    case FP16 -> b.putShort(dev.otimo.runtime.Float16.fromFloat(i * 0.5f - 1));
+                    case FP16 -> b.putShort(ai.onnxruntime.platform.Fp16Conversions.floatToFp16(i * 0.5f - 1));
                     case FP32 -> b.putFloat(i * 1.25f - 3);
                     default -> b.putDouble(i * 1e-3 - 2);
                 }
