@@ -21,6 +21,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -33,6 +34,11 @@ import java.util.UUID;
 public abstract class ServerTest {
 
     public static final String ADMIN_PASSWORD = "test-admin-password";
+    /** The API key whose rate limit is 3 requests per second. */
+    public static final String METERED_CLIENT = "metered-client";
+    /** Models whose deployments time out after {@link #TIME_LIMIT}; each is used by one test only. */
+    public static final List<String> TIME_LIMITED_MODELS = List.of("time-limited-a", "time-limited-b");
+    public static final String TIME_LIMIT = "300ms";
     public static final String PG_URL = System.getProperty("otimo.test.pg-url", "jdbc:postgresql://127.0.0.1:5432/test");
     public static final String PG_USER = System.getProperty("otimo.test.pg-user", "postgres");
     public static final String SCHEMA = "otimo_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
@@ -42,8 +48,11 @@ public abstract class ServerTest {
     static {
         // the test's own HTTP client seeds multipart boundaries from SecureRandom on its event loop
         // static files (Swagger UI, the console) are looked up with Spring's blocking resource checks
+        // an open circuit breaker turns half-open under a lock held for one compare-and-set
         BlockHound.install(b -> b.allowBlockingCallsInside("org.springframework.util.MimeTypeUtils", "generateMultipartBoundary")
-                .allowBlockingCallsInside("org.springframework.web.reactive.resource.PathResourceResolver", "getResource"));
+                .allowBlockingCallsInside("org.springframework.web.reactive.resource.PathResourceResolver", "getResource")
+                .allowBlockingCallsInside("io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine$OpenState",
+                        "toHalfOpenState"));
         try {
             DATA_DIR = Files.createTempDirectory("otimo-it-");
         } catch (IOException e) {
@@ -71,6 +80,13 @@ public abstract class ServerTest {
         registry.add("otimo.demo.enabled", () -> "false");
         registry.add("otimo.runtime.intra-op-threads", () -> "1");
         registry.add("otimo.compression.evaluation-seconds", () -> "1");
+        // every request passes a rate limiter, high enough that only the metered client reaches it
+        registry.add("otimo.resilience.rate-limit-per-second", () -> "100000");
+        registry.add("otimo.resilience.client-rate-limits." + METERED_CLIENT, () -> "3");
+        // the resilience tests' slow models, under these names, time out quickly
+        for (String model : TIME_LIMITED_MODELS) {
+            registry.add("otimo.resilience.model-time-limits." + model, () -> TIME_LIMIT);
+        }
     }
 
     @Value("${local.server.port}")

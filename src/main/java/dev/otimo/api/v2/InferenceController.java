@@ -7,13 +7,22 @@ import dev.otimo.compression.TrafficReservoir;
 import dev.otimo.config.OtimoProperties;
 import dev.otimo.observability.InferenceMetrics;
 import dev.otimo.observability.InferenceMetrics.Outcome;
+import dev.otimo.observability.VariantStats;
 import dev.otimo.registry.VersionStatus;
+import dev.otimo.routing.ClientRateLimits;
+import dev.otimo.routing.DeploymentShields;
+import dev.otimo.routing.Route;
 import dev.otimo.routing.Router;
+import dev.otimo.routing.ShadowMirror;
 import dev.otimo.runtime.Signature;
+import dev.otimo.runtime.Tensor;
 import dev.otimo.runtime.TensorSpec;
 import dev.otimo.serving.DeploymentManager;
 import dev.otimo.serving.LiveDeployment;
 import dev.otimo.serving.ServedModel;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.ratelimiter.RequestNotPermitted;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -33,12 +42,13 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
+import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -52,20 +62,30 @@ public class InferenceController {
     static final String HEADER_LENGTH = "Inference-Header-Content-Length";
     static final String VERSION_HEADER = "X-Otimo-Model-Version";
     static final List<String> EXTENSIONS = List.of("binary_tensor_data", "schedule_policy");
+    private static final String ROUTED = "routed";
 
     private final DeploymentManager deployments;
     private final Router router;
+    private final DeploymentShields shields;
+    private final ClientRateLimits rateLimits;
+    private final ShadowMirror shadows;
     private final InferenceMetrics metrics;
+    private final VariantStats variantStats;
     private final TrafficReservoir reservoir;
     private final long maxRequestBytes;
     private final String serverVersion;
 
-    public InferenceController(DeploymentManager deployments, Router router, InferenceMetrics metrics,
-                               TrafficReservoir reservoir, OtimoProperties properties,
+    public InferenceController(DeploymentManager deployments, Router router, DeploymentShields shields,
+                               ClientRateLimits rateLimits, ShadowMirror shadows, InferenceMetrics metrics,
+                               VariantStats variantStats, TrafficReservoir reservoir, OtimoProperties properties,
                                @org.springframework.beans.factory.annotation.Value("${otimo.version:0.1.0}") String serverVersion) {
         this.deployments = deployments;
         this.router = router;
+        this.shields = shields;
+        this.rateLimits = rateLimits;
+        this.shadows = shadows;
         this.metrics = metrics;
+        this.variantStats = variantStats;
         this.reservoir = reservoir;
         this.maxRequestBytes = properties.maxRequestSize().toBytes();
         this.serverVersion = serverVersion;
@@ -146,14 +166,18 @@ public class InferenceController {
     @ApiResponse(responseCode = "400", description = "the request does not match the model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "404", description = "unknown model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "413", description = "body over the configured limit", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
-    @ApiResponse(responseCode = "429", description = "queue full or timeout passed before the request started", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
-    @ApiResponse(responseCode = "503", description = "no version deployed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "429", description = "queue full, too many requests in flight, timeout passed before the request "
+            + "started, or the client's rate limit reached (Retry-After)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "503", description = "no version deployed, the version's circuit breaker is open and no other variant "
+            + "serves, or the version did not answer within its time limit (Retry-After)",
+            content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<ResponseEntity<byte[]>> infer(@PathVariable String model,
                                               @Parameter(hidden = true) ServerWebExchange exchange) {
         return Mono.defer(() -> {
-            return run(() -> router.route(served(model), exchange.getRequest().getHeaders())
-                    .orElseThrow(() -> ApiException.unavailable("model '" + model + "' has no deployed version; deploy one first")),
-                    "routed", exchange);
+            ServedModel served = served(model);
+            Route route = router.select(served, exchange.getRequest().getHeaders())
+                    .orElseThrow(() -> ApiException.unavailable("model '" + model + "' has no deployed version; deploy one first"));
+            return run(route, ROUTED, exchange);
         });
     }
 
@@ -167,21 +191,19 @@ public class InferenceController {
             schema = @Schema(implementation = V2Schemas.InferenceResponseBody.class)))
     @ApiResponse(responseCode = "400", description = "the request does not match the model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "404", description = "unknown model or version", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
-    @ApiResponse(responseCode = "503", description = "version not deployed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "429", description = "queue full, too many requests in flight, or the client's rate limit reached (Retry-After)",
+            content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "503", description = "version not deployed, its circuit breaker is open, or it did not answer within its "
+            + "time limit (Retry-After)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<ResponseEntity<byte[]>> inferVersion(@PathVariable String model, @PathVariable String version,
                                                      @Parameter(hidden = true) ServerWebExchange exchange) {
         return Mono.defer(() -> {
-            return run(() -> servingDeployment(model, entry(served(model), version)), "direct", exchange);
+            ServedModel.VersionEntry entry = entry(served(model), version);
+            return run(Route.direct(servingDeployment(model, entry)), "direct", exchange);
         });
     }
 
-    /**
-     * Decodes, checks and queues the request on the deployment {@code resolve} names. When that
-     * deployment was being replaced (a version swap drains the old one), the request goes once more
-     * to whatever serves now.
-     */
-    private Mono<ResponseEntity<byte[]>> run(Supplier<LiveDeployment> resolve, String variant, ServerWebExchange exchange) {
-        LiveDeployment d = resolve.get();
+    private Mono<ResponseEntity<byte[]>> run(Route route, String variant, ServerWebExchange exchange) {
         long started = System.nanoTime();
         HttpHeaders headers = exchange.getRequest().getHeaders();
         long headerLength = headerLength(headers);
@@ -189,27 +211,112 @@ public class InferenceController {
             throw ApiException.tooLarge("request body of " + headers.getContentLength() + " bytes exceeds the limit of "
                     + maxRequestBytes + " bytes (otimo.max-request-size)");
         }
-        return DataBufferUtils.join(exchange.getRequest().getBody(), (int) Math.min(maxRequestBytes, Integer.MAX_VALUE - 8))
+        LiveDeployment routed = route.deployment();
+        Mono<Served> served = DataBufferUtils.join(exchange.getRequest().getBody(), (int) Math.min(maxRequestBytes, Integer.MAX_VALUE - 8))
                 .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class, e -> ApiException.tooLarge(
                         "request body exceeds the limit of " + maxRequestBytes + " bytes (otimo.max-request-size)"))
                 .map(InferenceController::bytes)
                 .defaultIfEmpty(new byte[0])
-                .flatMap(body -> {
-                    InferRequest request = V2RequestDecoder.decode(body, headerLength);
-                    SignatureCheck.Checked checked = SignatureCheck.check(d.model(), d.version(), d.signature(), request);
-                    reservoir.offer(d.model(), checked.inputs());
-                    return d.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
-                                    request.priority(), request.timeoutMicros())
-                            .map(outputs -> respond(d, request, outputs))
-                            .onErrorResume(e -> e instanceof QueueRejectedException q && q.queueClosed(), e -> {
-                                LiveDeployment now = resolve.get();
-                                SignatureCheck.Checked again = SignatureCheck.check(now.model(), now.version(), now.signature(), request);
-                                return now.infer(again.inputs(), again.outputs(), again.rows(), again.shapeKey(),
-                                        request.priority(), request.timeoutMicros()).map(outputs -> respond(now, request, outputs));
-                            });
+                .flatMap(body -> serve(route, V2RequestDecoder.decode(body, headerLength)));
+        return rateLimits.limit(() -> clientKey(exchange), served)
+                .doOnSuccess(s -> {
+                    long nanos = System.nanoTime() - started;
+                    metrics.record(s.deployment().model(), s.deployment().version(), variant, Outcome.SUCCESS, nanos);
+                    if (ROUTED.equals(variant)) {
+                        variantStats.record(s.deployment().model(), s.deployment().version(), nanos);
+                    }
                 })
-                .doOnSuccess(r -> metrics.record(d.model(), d.version(), variant, Outcome.SUCCESS, System.nanoTime() - started))
-                .doOnError(e -> metrics.record(d.model(), d.version(), variant, outcome(e), System.nanoTime() - started));
+                .doOnError(e -> metrics.record(routed.model(), routed.version(), variant, outcome(e), System.nanoTime() - started))
+                .map(s -> s.response())
+                .onErrorMap(e -> refusal(e, routed));
+    }
+
+    /** A response and the deployment that produced it (the routed one, or the primary it fell back to). */
+    private record Served(LiveDeployment deployment, ResponseEntity<byte[]> response) {
+    }
+
+    /**
+     * Runs a decoded request on the route's deployment behind its shields; falls back to the primary
+     * variant when the deployment's circuit breaker is open; mirrors the request to the shadow
+     * once the client's answer is ready.
+     */
+    private Mono<Served> serve(Route route, InferRequest request) {
+        LiveDeployment d = route.deployment();
+        long started = System.nanoTime();
+        Mono<Served> primary = protectedInfer(d, request)
+                .doOnSuccess(outputs -> route.answered(System.nanoTime() - started))
+                .doOnError(e -> route.failed(System.nanoTime() - started, e))
+                .map(outputs -> new Served(d, respond(d, request, outputs, route)));
+        LiveDeployment fallback = route.fallback();
+        if (fallback == null) {
+            return primary;
+        }
+        return primary.onErrorResume(CallNotPermittedException.class, open -> protectedInfer(fallback, request)
+                .map(outputs -> new Served(fallback, respond(fallback, request, outputs, route)))
+                .onErrorMap(e -> refusal(e, fallback)));
+    }
+
+    private Mono<List<Tensor>> protectedInfer(LiveDeployment d, InferRequest request) {
+        SignatureCheck.Checked checked = SignatureCheck.check(d.model(), d.version(), d.signature(), request);
+        reservoir.offer(d.model(), checked.inputs());
+        return shields.protect(d, d.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
+                        request.priority(), request.timeoutMicros())
+                .onErrorResume(e -> e instanceof QueueRejectedException q && q.queueClosed(), e -> replacement(d)
+                        .map(now -> now.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
+                                request.priority(), request.timeoutMicros()))
+                        .orElse(Mono.error(e))));
+    }
+
+    /** The deployment now serving the same version, when a version swap closed {@code old} under a request. */
+    private java.util.Optional<LiveDeployment> replacement(LiveDeployment old) {
+        return deployments.model(old.model()).flatMap(m -> m.version(old.version()))
+                .map(ServedModel.VersionEntry::deployment)
+                .filter(now -> now != old && now.isReady());
+    }
+
+    private ResponseEntity<byte[]> respond(LiveDeployment d, InferRequest request, List<Tensor> outputs, Route route) {
+        ResponseEntity<byte[]> response = respond(d, request, outputs);
+        LiveDeployment shadow = route.shadow();
+        if (shadow != null && shadow != d) {
+            shadows.mirror(shadow, Mono.defer(() -> {
+                SignatureCheck.Checked checked = SignatureCheck.check(shadow.model(), shadow.version(), shadow.signature(), request);
+                return shadow.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
+                        request.priority(), request.timeoutMicros());
+            }), outputs);
+        }
+        return response;
+    }
+
+    /** The client whose rate limit a request counts against: its API key when it sends one, else its address. */
+    private static String clientKey(ServerWebExchange exchange) {
+        String key = exchange.getRequest().getHeaders().getFirst(ClientRateLimits.API_KEY_HEADER);
+        if (key != null && !key.isBlank()) {
+            return key;
+        }
+        InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
+        return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+    }
+
+    /** Resilience refusals as the client sees them: 429 or 503 with Retry-After and what to do. */
+    private Throwable refusal(Throwable e, LiveDeployment d) {
+        String who = "model '" + d.model() + "' version " + d.version();
+        if (e instanceof CallNotPermittedException) {
+            return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, who + " is failing and its circuit breaker is open; "
+                    + "retry later or call another version", shields.shield(d).retryAfterSeconds());
+        }
+        if (e instanceof TimeoutException) {
+            return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, who + " did not answer within its time limit of "
+                    + shields.shield(d).timeLimit().toMillis() + " ms (otimo.resilience.time-limit)", 1L);
+        }
+        if (e instanceof BulkheadFullException) {
+            return new ApiException(HttpStatus.TOO_MANY_REQUESTS, who + " already holds " + shields.shield(d).maxConcurrentCalls()
+                    + " requests (otimo.resilience.bulkhead-max-concurrent); retry later", 1L);
+        }
+        if (e instanceof RequestNotPermitted) {
+            return new ApiException(HttpStatus.TOO_MANY_REQUESTS, "this client's rate limit is reached "
+                    + "(otimo.resilience.rate-limit-per-second); retry later", rateLimits.retryAfterSeconds());
+        }
+        return e;
     }
 
     private static ResponseEntity<byte[]> respond(LiveDeployment d, InferRequest request, List<dev.otimo.runtime.Tensor> outputs) {
@@ -230,6 +337,12 @@ public class InferenceController {
     private static Outcome outcome(Throwable e) {
         if (e instanceof QueueRejectedException q) {
             return q.getMessage().contains("timeout") ? Outcome.TIMEOUT : Outcome.REJECTED;
+        }
+        if (e instanceof TimeoutException) {
+            return Outcome.TIMEOUT;
+        }
+        if (e instanceof CallNotPermittedException || e instanceof BulkheadFullException || e instanceof RequestNotPermitted) {
+            return Outcome.REJECTED;
         }
         if (e instanceof ApiException a) {
             return a.status().is4xxClientError() ? Outcome.CLIENT_ERROR : Outcome.SERVER_ERROR;

@@ -1,0 +1,102 @@
+package dev.otimo.routing;
+
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.ratelimiter.RequestNotPermitted;
+import dev.otimo.batching.QueueRejectedException;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Watches one non-primary variant over the guard's sliding time window. The window is a
+ * resilience4j circuit breaker used only to measure: the failure-rate threshold is the guard's
+ * error rate, and "p99 above N ms" is "at least 1% of calls slower than N ms". When it opens, the
+ * breach is reported once; requests are never refused here.
+ *
+ * <p>Unlike a deployment's circuit breaker, the guard counts requests the model refused at run time
+ * (inputs that matched the signature): a canary failing requests its primary serves is the
+ * regression the guard is for. Overload refusals are not the variant's answers and do not count.
+ */
+final class CanaryGuard {
+
+    private final RoutingPolicy.Guard limits;
+    private final CircuitBreaker window;
+
+    /**
+     * @param minimumCalls calls the window must hold before it judges
+     * @param onBreach     receives a sentence saying what was breached; called once, on the thread
+     *                     that recorded the breaching call
+     */
+    CanaryGuard(String model, int version, RoutingPolicy.Guard limits, int minimumCalls, Consumer<String> onBreach) {
+        this.limits = limits;
+        CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+                .slidingWindow(limits.windowSeconds(), minimumCalls, CircuitBreakerConfig.SlidingWindowType.TIME_BASED,
+                        CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
+                .failureRateThreshold(limits.maxErrorRate() == null ? 100f
+                        : (float) Math.max(limits.maxErrorRate() * 100, 0.001))
+                .slowCallDurationThreshold(limits.maxP99Millis() == null ? Duration.ofDays(1)
+                        : Duration.ofMillis(limits.maxP99Millis()))
+                .slowCallRateThreshold(limits.maxP99Millis() == null ? 100f : 1f)
+                // the window only measures: once open it stays open and nothing asks it for permission
+                .waitDurationInOpenState(Duration.ofDays(1))
+                .build();
+        this.window = CircuitBreaker.of("guard-" + model + "-v" + version, config);
+        this.window.getEventPublisher().onStateTransition(e -> {
+            if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                onBreach.accept(describeBreach());
+            }
+        });
+    }
+
+    void recordSuccess(long nanos) {
+        window.onSuccess(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void recordFailure(long nanos, Throwable error) {
+        if (!counts(error)) {
+            return;
+        }
+        if (limits.maxErrorRate() == null) {
+            // errors are not watched; the call still counts towards the latency limit
+            window.onSuccess(nanos, TimeUnit.NANOSECONDS);
+        } else {
+            window.onError(nanos, TimeUnit.NANOSECONDS, error);
+        }
+    }
+
+    boolean breached() {
+        return window.getState() != CircuitBreaker.State.CLOSED;
+    }
+
+    /** Overload refusals (queue full, bulkhead full, breaker open, rate limit) are not answers of the variant. */
+    static boolean counts(Throwable error) {
+        return !(error instanceof QueueRejectedException || error instanceof BulkheadFullException
+                || error instanceof CallNotPermittedException || error instanceof RequestNotPermitted);
+    }
+
+    private String describeBreach() {
+        CircuitBreaker.Metrics m = window.getMetrics();
+        StringBuilder why = new StringBuilder();
+        if (limits.maxErrorRate() != null && m.getFailureRate() >= limits.maxErrorRate() * 100) {
+            why.append(String.format(Locale.ROOT, "error rate %.1f%% reached the limit of %.1f%%",
+                    m.getFailureRate(), limits.maxErrorRate() * 100));
+        }
+        if (limits.maxP99Millis() != null && m.getSlowCallRate() >= 1f) {
+            if (!why.isEmpty()) {
+                why.append(" and ");
+            }
+            why.append(String.format(Locale.ROOT, "p99 above %d ms (%.1f%% of calls slower)",
+                    limits.maxP99Millis(), m.getSlowCallRate()));
+        }
+        if (why.isEmpty()) {
+            why.append("limits breached");
+        }
+        return why.append(String.format(Locale.ROOT, " over %d calls in the last %d s",
+                m.getNumberOfBufferedCalls(), limits.windowSeconds())).toString();
+    }
+}
