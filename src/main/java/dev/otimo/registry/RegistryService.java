@@ -35,6 +35,7 @@ public class RegistryService {
     private final ModelRepository models;
     private final ModelVersionRepository versions;
     private final DeploymentRepository deployments;
+    private final ModelRoutingRepository routings;
     private final ArtifactStore store;
     private final OrtRuntime runtime;
     private final OtimoProperties properties;
@@ -42,11 +43,12 @@ public class RegistryService {
     private final ApplicationEventPublisher events;
 
     public RegistryService(ModelRepository models, ModelVersionRepository versions, DeploymentRepository deployments,
-                           ArtifactStore store, OrtRuntime runtime, OtimoProperties properties,
+                           ModelRoutingRepository routings, ArtifactStore store, OrtRuntime runtime, OtimoProperties properties,
                            TransactionTemplate tx, ApplicationEventPublisher events) {
         this.models = models;
         this.versions = versions;
         this.deployments = deployments;
+        this.routings = routings;
         this.store = store;
         this.runtime = runtime;
         this.properties = properties;
@@ -179,6 +181,14 @@ public class RegistryService {
             if (deployments.findByVersion(v).isPresent()) {
                 throw new ConflictException("model '" + modelName + "' version " + number + " is deployed; undeploy it first");
             }
+            routings.findByModel(v.getModel()).ifPresent(r -> {
+                boolean routed = r.getVariants().stream().anyMatch(x -> x.getVersion() == number)
+                        || Integer.valueOf(number).equals(r.getShadowVersion());
+                if (routed) {
+                    throw new ConflictException("model '" + modelName + "' version " + number
+                            + " is named by the model's routing policy; change the routing first");
+                }
+            });
             versions.delete(versions.findById(v.getId()).orElseThrow());
         });
         deleteArtifactIfUnused(v.getSha256());

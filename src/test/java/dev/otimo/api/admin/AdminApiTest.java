@@ -86,6 +86,21 @@ class AdminApiTest extends ServerTest {
     }
 
     @Test
+    void versionNamedByRoutingCannotBeDeleted() {
+        String model = unique("routed");
+        int v1 = serve(model, TestModels.sumAndScale());
+        int v2 = serve(model, TestModels.sumAndScale());
+        admin.put().uri("/api/v1/models/{m}/routing", model).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"variants\": [{\"version\": " + v1 + ", \"weight\": 50}, {\"version\": " + v2 + ", \"weight\": 50}]}")
+                .exchange().expectStatus().isOk();
+        admin.delete().uri("/api/v1/models/{m}/versions/{v}/deployment", model, v2).exchange().expectStatus().isNoContent();
+        admin.delete().uri("/api/v1/models/{m}/versions/{v}", model, v2).exchange().expectStatus().isEqualTo(409)
+                .expectBody().jsonPath("$.error").value(e -> assertThat((String) e).contains("routing"));
+        admin.delete().uri("/api/v1/models/{m}/routing", model).exchange().expectStatus().isNoContent();
+        admin.delete().uri("/api/v1/models/{m}/versions/{v}", model, v2).exchange().expectStatus().isNoContent();
+    }
+
+    @Test
     void badBatchingPolicyIs400() {
         String model = unique("policy");
         int v = upload(model, TestModels.sumAndScale());
