@@ -37,6 +37,12 @@ class EmbeddedDefaultTest {
     @org.springframework.beans.factory.annotation.Autowired
     JdbcTemplate jdbc;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    dev.otimo.registry.ArtifactStore artifacts;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    dev.otimo.cluster.ReplicaSync replicas;
+
     @Test
     void demoModelIsDeployedOnH2AndAnswersTheReadmeRequest() {
         assertThat(jdbc.queryForObject("select count(*) from flyway_schema_history where success", Integer.class)).isPositive();
@@ -54,5 +60,11 @@ class EmbeddedDefaultTest {
         assertThat(probabilities.get(0).floatValue()).isGreaterThan(0.9f);
         assertThat(Files.exists(java.nio.file.Path.of(dataDir, "otimo.mv.db"))).isTrue();
         assertThat(Files.isDirectory(java.nio.file.Path.of(dataDir, "artifacts"))).isTrue();
+    }
+
+    @Test
+    void h2KeepsArtifactsOnDiskAndListensForNothing() {
+        assertThat(artifacts).isInstanceOf(dev.otimo.registry.LocalArtifactStore.class);
+        assertThat(replicas.isListening()).isFalse();
     }
 }

@@ -2,6 +2,7 @@ package dev.otimo.security;
 
 import dev.otimo.api.JsonErrorHandler;
 import dev.otimo.config.OtimoProperties;
+import dev.otimo.config.SecurityProperties;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
 import org.slf4j.Logger;
@@ -26,16 +27,20 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * The admin API, the actuator (but health, info and prometheus) and the admin console's API calls
- * need HTTP Basic as the admin user. Inference, the OpenAPI document and the console's static files
- * are outside the security filter chain altogether.
+ * need the admin: HTTP Basic as the admin user (unless turned off) and, when an issuer or JWK set is
+ * configured, a Bearer JWT it signed. Inference, the OpenAPI document and the console's static files
+ * are outside the security filter chain altogether; inference checks its API keys itself.
  */
 @Configuration
 @EnableWebFluxSecurity
 @SecurityScheme(name = "basic", type = SecuritySchemeType.HTTP, scheme = "basic")
+@SecurityScheme(name = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT")
 public class SecurityConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
@@ -55,31 +60,57 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    SecurityWebFilterChain securityFilterChain(ServerHttpSecurity http, AdminCredentials admin) {
+    SecurityWebFilterChain securityFilterChain(ServerHttpSecurity http, AdminCredentials admin, SecurityProperties security) {
+        boolean basic = security.basic().enabled();
+        boolean jwt = security.jwt().enabled();
+        if (!basic && !jwt) {
+            throw new IllegalStateException("otimo.security.basic.enabled=false leaves no way to reach the admin API: "
+                    + "set otimo.security.jwt.issuer-uri or otimo.security.jwt.jwk-set-uri, or enable Basic again");
+        }
+        List<String> schemes = new ArrayList<>();
+        if (basic) {
+            schemes.add("HTTP Basic with the admin credentials");
+        }
+        if (jwt) {
+            schemes.add("a Bearer JWT from the configured issuer");
+        }
+        String message = "authentication required: use " + String.join(" or ", schemes);
         ServerAuthenticationEntryPoint entryPoint = (exchange, e) -> {
             // browsers show their own login dialog on WWW-Authenticate; the console asks for none
             if (!"XMLHttpRequest".equals(exchange.getRequest().getHeaders().getFirst("X-Requested-With"))) {
-                exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"otimo\"");
+                exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE,
+                        basic ? "Basic realm=\"otimo\"" : "Bearer realm=\"otimo\"");
             }
-            return JsonErrorHandler.write(exchange.getResponse(), HttpStatus.UNAUTHORIZED,
-                    "authentication required: use HTTP Basic with the admin credentials", null);
+            return JsonErrorHandler.write(exchange.getResponse(), HttpStatus.UNAUTHORIZED, message, null);
         };
-        return http
+        http
                 // inference, health and the docs never pass through the security filters
                 .securityMatcher(ServerWebExchangeMatchers.pathMatchers("/api/**", "/actuator", "/actuator/**"))
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                // cross-origin requests are answered by CrossOrigin's filter, ahead of this chain, or not at all
+                .cors(ServerHttpSecurity.CorsSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
                 .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
                 .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
-                .httpBasic(basic -> basic.authenticationManager(authenticationManager(admin)).authenticationEntryPoint(entryPoint))
                 .exceptionHandling(ex -> ex.authenticationEntryPoint(entryPoint)
                         .accessDeniedHandler((exchange, denied) -> JsonErrorHandler.write(exchange.getResponse(),
                                 HttpStatus.FORBIDDEN, "access denied", null)))
                 .authorizeExchange(auth -> auth
                         .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus").permitAll()
-                        .anyExchange().authenticated())
-                .build();
+                        .anyExchange().authenticated());
+        if (basic) {
+            http.httpBasic(b -> b.authenticationManager(authenticationManager(admin)).authenticationEntryPoint(entryPoint));
+        } else {
+            http.httpBasic(ServerHttpSecurity.HttpBasicSpec::disable);
+        }
+        if (jwt) {
+            http.oauth2ResourceServer(o -> o.jwt(j -> j.jwtDecoder(AdminJwtDecoder.of(security.jwt())))
+                    .authenticationEntryPoint(entryPoint));
+            log.info("admin API accepts Bearer JWTs from {}{}", security.jwt().issuerUri() != null
+                    ? security.jwt().issuerUri() : security.jwt().jwkSetUri(), basic ? " and HTTP Basic" : " (HTTP Basic off)");
+        }
+        return http.build();
     }
 
     static ReactiveAuthenticationManager authenticationManager(AdminCredentials admin) {

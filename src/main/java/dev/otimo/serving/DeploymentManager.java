@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -56,6 +57,7 @@ public class DeploymentManager implements SmartLifecycle {
         return t;
     });
     private final AtomicReference<Map<String, ServedModel>> table = new AtomicReference<>(Map.of());
+    private final AtomicReference<CompletableFuture<Void>> queued = new AtomicReference<>();
     private final Map<Long, Live> live = new HashMap<>();
     private volatile boolean loaded;
     private volatile boolean running;
@@ -103,9 +105,36 @@ public class DeploymentManager implements SmartLifecycle {
         reconcile();
     }
 
-    /** Schedules a reconcile; the future completes when the serving table reflects the registry. */
+    /**
+     * Schedules a reconcile; the future completes when the serving table reflects the registry.
+     * Requests made while one is still waiting to start share it: it reads the registry after all
+     * of them (notifications from other replicas and the periodic reconcile come in bursts).
+     */
     public CompletableFuture<Void> reconcile() {
-        return CompletableFuture.runAsync(this::reconcileNow, deployer);
+        while (true) {
+            CompletableFuture<Void> waiting = queued.get();
+            if (waiting != null) {
+                return waiting.copy();
+            }
+            CompletableFuture<Void> next = new CompletableFuture<>();
+            if (queued.compareAndSet(null, next)) {
+                try {
+                    deployer.execute(() -> {
+                        queued.compareAndSet(next, null);
+                        try {
+                            reconcileNow();
+                            next.complete(null);
+                        } catch (Throwable e) {
+                            next.completeExceptionally(e);
+                        }
+                    });
+                } catch (RejectedExecutionException e) {
+                    queued.compareAndSet(next, null);
+                    next.completeExceptionally(e);
+                }
+                return next.copy();
+            }
+        }
     }
 
     private void reconcileNow() {

@@ -21,6 +21,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -69,24 +70,36 @@ public abstract class ServerTest {
 
     @DynamicPropertySource
     static void registry(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> PG_URL + "?currentSchema=" + SCHEMA);
-        registry.add("spring.datasource.username", () -> PG_USER);
-        registry.add("spring.datasource.password", () -> "");
-        registry.add("spring.flyway.schemas", () -> SCHEMA);
-        registry.add("spring.flyway.create-schemas", () -> "true");
-        registry.add("otimo.data-dir", DATA_DIR::toString);
-        registry.add("otimo.admin.password", () -> ADMIN_PASSWORD);
-        registry.add("otimo.max-request-size", () -> "4MB");
-        registry.add("otimo.demo.enabled", () -> "false");
-        registry.add("otimo.runtime.intra-op-threads", () -> "1");
-        registry.add("otimo.compression.evaluation-seconds", () -> "1");
+        serverProperties(DATA_DIR).forEach((name, value) -> registry.add(name, () -> value));
+    }
+
+    /**
+     * The settings of the test server; another replica on the same database runs with the same ones
+     * and a data directory of its own. The periodic reconcile is off: tests see changes arrive by
+     * notification (or trigger the reconcile themselves).
+     */
+    public static Map<String, Object> serverProperties(Path dataDir) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("spring.datasource.url", PG_URL + "?currentSchema=" + SCHEMA);
+        p.put("spring.datasource.username", PG_USER);
+        p.put("spring.datasource.password", "");
+        p.put("spring.flyway.schemas", SCHEMA);
+        p.put("spring.flyway.create-schemas", "true");
+        p.put("otimo.data-dir", dataDir.toString());
+        p.put("otimo.admin.password", ADMIN_PASSWORD);
+        p.put("otimo.max-request-size", "4MB");
+        p.put("otimo.demo.enabled", "false");
+        p.put("otimo.runtime.intra-op-threads", "1");
+        p.put("otimo.cluster.reconcile-interval", "0s");
+        p.put("otimo.compression.evaluation-seconds", "1");
         // every request passes a rate limiter, high enough that only the metered client reaches it
-        registry.add("otimo.resilience.rate-limit-per-second", () -> "100000");
-        registry.add("otimo.resilience.client-rate-limits." + METERED_CLIENT, () -> "3");
+        p.put("otimo.resilience.rate-limit-per-second", "100000");
+        p.put("otimo.resilience.client-rate-limits." + METERED_CLIENT, "3");
         // the resilience tests' slow models, under these names, time out quickly
         for (String model : TIME_LIMITED_MODELS) {
-            registry.add("otimo.resilience.model-time-limits." + model, () -> TIME_LIMIT);
+            p.put("otimo.resilience.model-time-limits." + model, TIME_LIMIT);
         }
+        return p;
     }
 
     @Value("${local.server.port}")

@@ -17,6 +17,7 @@ import dev.otimo.routing.ShadowMirror;
 import dev.otimo.runtime.Signature;
 import dev.otimo.runtime.Tensor;
 import dev.otimo.runtime.TensorSpec;
+import dev.otimo.security.ApiKeyVerifier;
 import dev.otimo.serving.DeploymentManager;
 import dev.otimo.serving.LiveDeployment;
 import dev.otimo.serving.ServedModel;
@@ -72,12 +73,14 @@ public class InferenceController {
     private final InferenceMetrics metrics;
     private final VariantStats variantStats;
     private final TrafficReservoir reservoir;
+    private final ApiKeyVerifier apiKeys;
     private final long maxRequestBytes;
     private final String serverVersion;
 
     public InferenceController(DeploymentManager deployments, Router router, DeploymentShields shields,
                                ClientRateLimits rateLimits, ShadowMirror shadows, InferenceMetrics metrics,
-                               VariantStats variantStats, TrafficReservoir reservoir, OtimoProperties properties,
+                               VariantStats variantStats, TrafficReservoir reservoir, ApiKeyVerifier apiKeys,
+                               OtimoProperties properties,
                                @org.springframework.beans.factory.annotation.Value("${otimo.version:0.1.0}") String serverVersion) {
         this.deployments = deployments;
         this.router = router;
@@ -87,6 +90,7 @@ public class InferenceController {
         this.metrics = metrics;
         this.variantStats = variantStats;
         this.reservoir = reservoir;
+        this.apiKeys = apiKeys;
         this.maxRequestBytes = properties.maxRequestSize().toBytes();
         this.serverVersion = serverVersion;
     }
@@ -164,6 +168,7 @@ public class InferenceController {
     @ApiResponse(responseCode = "200", description = "outputs", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
             schema = @Schema(implementation = V2Schemas.InferenceResponseBody.class)))
     @ApiResponse(responseCode = "400", description = "the request does not match the model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "401", description = "API keys are required and X-Api-Key holds none or a wrong one", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "404", description = "unknown model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "413", description = "body over the configured limit", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "429", description = "queue full, too many requests in flight, timeout passed before the request "
@@ -174,6 +179,7 @@ public class InferenceController {
     public Mono<ResponseEntity<byte[]>> infer(@PathVariable String model,
                                               @Parameter(hidden = true) ServerWebExchange exchange) {
         return Mono.defer(() -> {
+            checkApiKey(exchange.getRequest().getHeaders());
             ServedModel served = served(model);
             Route route = router.select(served, exchange.getRequest().getHeaders())
                     .orElseThrow(() -> ApiException.unavailable("model '" + model + "' has no deployed version; deploy one first"));
@@ -190,6 +196,7 @@ public class InferenceController {
     @ApiResponse(responseCode = "200", description = "outputs", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
             schema = @Schema(implementation = V2Schemas.InferenceResponseBody.class)))
     @ApiResponse(responseCode = "400", description = "the request does not match the model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "401", description = "API keys are required and X-Api-Key holds none or a wrong one", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "404", description = "unknown model or version", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "429", description = "queue full, too many requests in flight, or the client's rate limit reached (Retry-After)",
             content = @Content(schema = @Schema(implementation = ErrorBody.class)))
@@ -198,6 +205,7 @@ public class InferenceController {
     public Mono<ResponseEntity<byte[]>> inferVersion(@PathVariable String model, @PathVariable String version,
                                                      @Parameter(hidden = true) ServerWebExchange exchange) {
         return Mono.defer(() -> {
+            checkApiKey(exchange.getRequest().getHeaders());
             ServedModel.VersionEntry entry = entry(served(model), version);
             return run(Route.direct(servingDeployment(model, entry)), "direct", exchange);
         });
@@ -317,6 +325,22 @@ public class InferenceController {
                     + "(otimo.resilience.rate-limit-per-second); retry later", rateLimits.retryAfterSeconds());
         }
         return e;
+    }
+
+    /** With {@code otimo.security.api-keys.required}, only requests with a valid key get further (in memory, no I/O). */
+    private void checkApiKey(HttpHeaders headers) {
+        if (!apiKeys.required()) {
+            return;
+        }
+        String key = headers.getFirst(ApiKeyVerifier.HEADER);
+        if (key == null || key.isEmpty()) {
+            throw new ApiException(HttpStatus.UNAUTHORIZED, "this server requires an API key: send it in the "
+                    + ApiKeyVerifier.HEADER + " header (an admin creates keys with POST /api/v1/api-keys)");
+        }
+        if (!apiKeys.accepts(key)) {
+            throw new ApiException(HttpStatus.UNAUTHORIZED, "the " + ApiKeyVerifier.HEADER
+                    + " header does not hold a valid API key (it may have been deleted)");
+        }
     }
 
     private static ResponseEntity<byte[]> respond(LiveDeployment d, InferRequest request, List<dev.otimo.runtime.Tensor> outputs) {

@@ -15,10 +15,10 @@ import reactor.core.publisher.Mono;
  * The hot path's entry: takes {@code POST /v2/models/{m}[/versions/{v}]/infer} before the generic
  * handler mapping, argument resolution and content negotiation, and hands it to the same
  * {@link InferenceController} methods the OpenAPI document describes. Errors still go to the
- * JSON error handler.
+ * JSON error handler. Only the cross-origin filter, when configured, runs before it.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
 public class InferenceRoute implements WebFilter {
 
     private static final String PREFIX = "/v2/models/";
