@@ -50,10 +50,12 @@ public abstract class ServerTest {
         // the test's own HTTP client seeds multipart boundaries from SecureRandom on its event loop
         // static files (Swagger UI, the console) are looked up with Spring's blocking resource checks
         // an open circuit breaker turns half-open under a lock held for one compare-and-set
+        // the rate limiter backs off for 1 ns (parkNanos) when two event loops race on its compare-and-set
         BlockHound.install(b -> b.allowBlockingCallsInside("org.springframework.util.MimeTypeUtils", "generateMultipartBoundary")
                 .allowBlockingCallsInside("org.springframework.web.reactive.resource.PathResourceResolver", "getResource")
                 .allowBlockingCallsInside("io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine$OpenState",
-                        "toHalfOpenState"));
+                        "toHalfOpenState")
+                .allowBlockingCallsInside("io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter", "compareAndSet"));
         try {
             DATA_DIR = Files.createTempDirectory("otimo-it-");
         } catch (IOException e) {
