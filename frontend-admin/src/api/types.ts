@@ -1,0 +1,224 @@
+/** Shapes of the admin API (/api/v1) and the Open Inference Protocol (/v2) as the console uses them. */
+
+export type VersionStatus = 'UPLOADING' | 'VALIDATING' | 'READY' | 'FAILED';
+export type DeploymentState = 'LOADING' | 'READY' | 'FAILED';
+export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+export interface TensorSpec {
+  name: string;
+  datatype: string;
+  /** -1 marks a dynamic dimension. */
+  shape: number[];
+}
+
+export interface ModelSummary {
+  name: string;
+  description: string | null;
+  createdAt: string;
+  versionCount: number;
+  latestVersion: number | null;
+  deployedVersions: number[];
+}
+
+export interface BatchingPolicy {
+  maxBatchSize: number;
+  maxQueueDelayMicros: number;
+  preferredBatchSizes: number[];
+  queueCapacity: number;
+  defaultTimeoutMicros: number;
+  priorityLevels: number;
+}
+
+export interface DeploymentRequest {
+  device: string;
+  instances: number;
+  intraOpThreads: number;
+  batching: BatchingPolicy;
+}
+
+export interface DeploymentView extends DeploymentRequest {
+  model: string;
+  version: number;
+  state: DeploymentState;
+  provider: string | null;
+  error: string | null;
+}
+
+export interface VersionView {
+  model: string;
+  version: number;
+  status: VersionStatus;
+  statusReason: string | null;
+  sha256: string | null;
+  sizeBytes: number | null;
+  opset: number | null;
+  producer: string | null;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  parentVersion: number | null;
+  recipe: unknown;
+  report: CompressionReport | null;
+  createdAt: string;
+  deployment: DeploymentView | null;
+}
+
+export interface ModelView {
+  name: string;
+  description: string | null;
+  createdAt: string;
+  versions: VersionView[];
+}
+
+export interface DeploymentStats {
+  model: string;
+  version: number;
+  requests: number;
+  errors: number;
+  requestsPerSecond: number;
+  p50Millis: number;
+  p99Millis: number;
+  queueDepth: number;
+  batchSizes: Record<string, number>;
+}
+
+export interface Variant {
+  version: number;
+  weight: number;
+}
+
+export interface Shadow {
+  version: number;
+  percent: number;
+}
+
+export interface Guard {
+  maxErrorRate: number;
+  maxP99Millis: number;
+  windowSeconds: number;
+}
+
+export interface RoutingPolicy {
+  variants: Variant[];
+  stickyHeader: string | null;
+  shadow: Shadow | null;
+  guard: Guard | null;
+}
+
+export interface VariantStats {
+  version: number;
+  requestsPerSecond: number;
+  p99Millis: number;
+}
+
+export interface RoutingEvent {
+  at: string;
+  kind: string;
+  version: number | null;
+  detail: string | null;
+}
+
+export interface RoutingView extends RoutingPolicy {
+  variantStats?: VariantStats[];
+  events?: RoutingEvent[];
+}
+
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  detail: string | null;
+}
+
+export interface CompressionStep {
+  method: string;
+  options: Record<string, unknown>;
+}
+
+export interface Calibration {
+  source: 'traffic' | 'upload';
+  samples: number;
+  uploadId?: string;
+}
+
+export interface CompressionRequest {
+  method?: string;
+  recipe?: CompressionStep[];
+  options?: Record<string, unknown>;
+  calibration: Calibration;
+}
+
+export interface PerformanceFigures {
+  rowsPerSecond?: number;
+  p50Millis?: number;
+}
+
+export interface ReportSide {
+  sizeBytes?: number;
+  loadMillis?: number;
+  batch1?: PerformanceFigures;
+  batch32?: PerformanceFigures;
+}
+
+export interface Fidelity {
+  maxAbsError?: number;
+  meanCosine?: number;
+  top1Agreement?: number;
+  samples?: number;
+  source?: string;
+}
+
+export interface CompressionReport {
+  parent?: ReportSide;
+  child?: ReportSide;
+  fidelity?: Fidelity;
+}
+
+export interface CompressionJob {
+  id: string;
+  model: string;
+  version: number;
+  method: string;
+  status: JobStatus;
+  progress: number | null;
+  step: string | null;
+  resultVersion: number | null;
+  report: CompressionReport | null;
+  error: string | null;
+}
+
+export interface ServerMetadata {
+  name: string;
+  version: string;
+  extensions: string[];
+}
+
+export interface V2ModelMetadata {
+  name: string;
+  versions: string[];
+  platform: string;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
+
+export type TensorData = (number | boolean | string)[];
+
+export interface InferTensor {
+  name: string;
+  shape: number[];
+  datatype: string;
+  data: TensorData;
+}
+
+export interface InferRequest {
+  id?: string;
+  inputs: InferTensor[];
+  outputs?: { name: string }[];
+}
+
+export interface InferResponse {
+  model_name: string;
+  model_version: string | null;
+  id?: string;
+  outputs: InferTensor[];
+}

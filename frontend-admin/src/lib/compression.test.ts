@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { buildCompressionRequest, initialCompressionForm, newStep, progressPercent, validateCompression, type CompressionForm } from './compression';
+
+describe('buildCompressionRequest', () => {
+  it('sends a single method with its options and the calibration', () => {
+    const form: CompressionForm = { ...initialCompressionForm(), steps: [{ ...newStep('int8-dynamic'), perChannel: true }] };
+    expect(buildCompressionRequest(form)).toEqual({
+      method: 'int8-dynamic',
+      options: { perChannel: true },
+      calibration: { source: 'traffic', samples: 128 },
+    });
+  });
+
+  it('sends a recipe as a chain of steps', () => {
+    const form: CompressionForm = {
+      ...initialCompressionForm(),
+      mode: 'recipe',
+      steps: [{ ...newStep('prune'), sparsity: 0.3 }, newStep('int8-static'), newStep('optimize')],
+      calibrationSource: 'upload',
+      uploadId: 'u-1',
+      samples: 64,
+    };
+    expect(buildCompressionRequest(form)).toEqual({
+      recipe: [
+        { method: 'prune', options: { sparsity: 0.3 } },
+        { method: 'int8-static', options: { perChannel: false } },
+        { method: 'optimize', options: {} },
+      ],
+      calibration: { source: 'upload', samples: 64, uploadId: 'u-1' },
+    });
+  });
+});
+
+describe('validateCompression', () => {
+  it('accepts the initial form', () => {
+    expect(validateCompression(initialCompressionForm())).toEqual([]);
+  });
+
+  it('catches sparsity out of range, bad sample counts, a missing upload and an empty recipe', () => {
+    const form: CompressionForm = {
+      ...initialCompressionForm(),
+      mode: 'recipe',
+      steps: [{ ...newStep('prune'), sparsity: 1.5 }],
+      samples: 0,
+      calibrationSource: 'upload',
+    };
+    expect(validateCompression(form)).toEqual([
+      'Step 1: sparsity must lie between 0 and 1.',
+      'Calibration samples must be a whole number ≥ 1.',
+      'Upload a calibration set first, or calibrate on traffic.',
+    ]);
+    expect(validateCompression({ ...initialCompressionForm(), mode: 'recipe', steps: [] })).toEqual(['Add at least one step to the recipe.']);
+  });
+});
+
+describe('progressPercent', () => {
+  it('reads fractions and percentages alike', () => {
+    expect(progressPercent(0.42)).toBe(42);
+    expect(progressPercent(42)).toBe(42);
+    expect(progressPercent(null)).toBe(0);
+    expect(progressPercent(250)).toBe(100);
+    expect(progressPercent(0.3, 'SUCCEEDED')).toBe(100);
+  });
+});

@@ -1,0 +1,283 @@
+import { useEffect, useMemo, useState } from 'react';
+import {
+  Alert,
+  Button,
+  Card,
+  Group,
+  List,
+  NativeSelect,
+  NumberInput,
+  SimpleGrid,
+  Slider,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { adminApi } from '../api/endpoints';
+import { ApiError, describeError } from '../api/errors';
+import type { AuditEntry, RoutingEvent, RoutingView } from '../api/types';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { LiveLineChart, type SeriesPoint } from '../components/LiveLineChart';
+import { WeightsEditor } from '../components/WeightsEditor';
+import { formatDate } from '../lib/format';
+import { appendSample, useAsync, usePolling } from '../lib/hooks';
+import { routingFormFrom, toRoutingPolicy, validateRouting, type RoutingForm } from '../lib/routing';
+
+/** GET routing; a model that was never routed answers 404, which reads as an empty policy. */
+async function loadRouting(model: string): Promise<RoutingView> {
+  try {
+    return await adminApi.getRouting(model);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return { variants: [], stickyHeader: null, shadow: null, guard: null };
+    throw e;
+  }
+}
+
+export function RoutingPage({ model }: { model: string }) {
+  const modelState = useAsync(() => adminApi.getModel(model), [model]);
+  const routingState = useAsync(() => loadRouting(model), [model]);
+  const [form, setForm] = useState<RoutingForm | null>(null);
+  const [showErrors, setShowErrors] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (routingState.data && form === null) setForm(routingFormFrom(routingState.data));
+  }, [routingState.data, form]);
+
+  const deployed = useMemo(
+    () =>
+      (modelState.data?.versions ?? [])
+        .filter((v) => v.deployment != null)
+        .map((v) => v.version)
+        .sort((a, b) => a - b),
+    [modelState.data],
+  );
+
+  const problems = form ? validateRouting(form) : [];
+  const save = async () => {
+    if (!form) return;
+    setShowErrors(true);
+    if (problems.length > 0) return;
+    setSaving(true);
+    setSaveError(null);
+    try {
+      const saved = await adminApi.putRouting(model, toRoutingPolicy(form));
+      if (saved && Array.isArray(saved.variants)) setForm(routingFormFrom(saved));
+      notifications.show({ color: 'teal', title: 'Routing saved', message: `${model}: new traffic split is live` });
+    } catch (e) {
+      setSaveError(describeError(e));
+    }
+    setSaving(false);
+  };
+
+  const update = (patch: Partial<RoutingForm>) => setForm((f) => (f ? { ...f, ...patch } : f));
+
+  return (
+    <Stack>
+      <Title order={2}>Routing {model}</Title>
+      <ErrorAlert error={modelState.error ?? routingState.error} />
+      {form && (
+        <SimpleGrid cols={{ base: 1, lg: 2 }}>
+          <Card withBorder>
+            <Stack>
+              <Title order={4}>Traffic split</Title>
+              <WeightsEditor variants={form.variants} candidates={deployed} onChange={(variants) => update({ variants })} />
+              <TextInput
+                label="Sticky header"
+                description="Requests with the same value of this header always reach the same variant"
+                placeholder="e.g. X-User-Id"
+                value={form.stickyHeader}
+                onChange={(e) => update({ stickyHeader: e.currentTarget.value })}
+              />
+            </Stack>
+          </Card>
+          <Card withBorder>
+            <Stack>
+              <Title order={4}>Shadow and guard</Title>
+              <Switch
+                label="Mirror a share of requests to a shadow version (answers are discarded)"
+                checked={form.shadowEnabled}
+                onChange={(e) => update({ shadowEnabled: e.currentTarget.checked })}
+              />
+              {form.shadowEnabled && (
+                <Group align="flex-end">
+                  <NativeSelect
+                    label="Shadow version"
+                    data={[{ value: '', label: 'Choose…' }, ...deployed.map((v) => ({ value: String(v), label: `v${v}` }))]}
+                    value={form.shadowVersion === null ? '' : String(form.shadowVersion)}
+                    onChange={(e) => update({ shadowVersion: e.currentTarget.value ? Number(e.currentTarget.value) : null })}
+                  />
+                  <Stack gap={4} style={{ flex: 1 }}>
+                    <Text size="sm">Mirrored: {form.shadowPercent} %</Text>
+                    <Slider
+                      min={0}
+                      max={100}
+                      value={form.shadowPercent}
+                      onChange={(shadowPercent) => update({ shadowPercent })}
+                      thumbLabel="Shadow percent"
+                    />
+                  </Stack>
+                </Group>
+              )}
+              <Switch
+                label="Canary guard: drop a variant that breaches these limits"
+                checked={form.guardEnabled}
+                onChange={(e) => update({ guardEnabled: e.currentTarget.checked })}
+              />
+              {form.guardEnabled && (
+                <SimpleGrid cols={3}>
+                  <NumberInput
+                    label="Max error rate"
+                    min={0}
+                    max={1}
+                    step={0.01}
+                    decimalScale={4}
+                    value={form.guard.maxErrorRate}
+                    onChange={(v) => update({ guard: { ...form.guard, maxErrorRate: typeof v === 'number' ? v : Number.NaN } })}
+                  />
+                  <NumberInput
+                    label="Max p99 (ms)"
+                    min={0}
+                    value={form.guard.maxP99Millis}
+                    onChange={(v) => update({ guard: { ...form.guard, maxP99Millis: typeof v === 'number' ? v : Number.NaN } })}
+                  />
+                  <NumberInput
+                    label="Window (s)"
+                    min={1}
+                    allowDecimal={false}
+                    value={form.guard.windowSeconds}
+                    onChange={(v) => update({ guard: { ...form.guard, windowSeconds: typeof v === 'number' ? v : Number.NaN } })}
+                  />
+                </SimpleGrid>
+              )}
+            </Stack>
+          </Card>
+        </SimpleGrid>
+      )}
+      {showErrors && problems.length > 0 && (
+        <Alert color="yellow" title="Cannot save yet">
+          <List size="sm">
+            {problems.map((p) => (
+              <List.Item key={p}>{p}</List.Item>
+            ))}
+          </List>
+        </Alert>
+      )}
+      <ErrorAlert error={saveError} />
+      <Group>
+        <Button onClick={save} loading={saving} disabled={!form}>
+          Save routing
+        </Button>
+      </Group>
+      <LiveRouting model={model} />
+    </Stack>
+  );
+}
+
+interface LiveState {
+  rps: SeriesPoint[];
+  p99: SeriesPoint[];
+  events: RoutingEvent[];
+  audit: AuditEntry[];
+}
+
+/** Per-variant requests/s and p99 over the last two minutes, the routing events and this model's audit trail. */
+function LiveRouting({ model }: { model: string }) {
+  const [live, setLive] = useState<LiveState>({ rps: [], p99: [], events: [], audit: [] });
+
+  const error = usePolling(
+    async () => {
+      const [routing, audit] = await Promise.all([loadRouting(model), adminApi.audit().catch(() => [] as AuditEntry[])]);
+      const time = new Date().toLocaleTimeString('en-GB');
+      const rps: SeriesPoint = { time };
+      const p99: SeriesPoint = { time };
+      (routing.variantStats ?? []).forEach((s) => {
+        rps[`v${s.version}`] = s.requestsPerSecond;
+        p99[`v${s.version}`] = s.p99Millis;
+      });
+      setLive((prev) => ({
+        rps: appendSample(prev.rps, rps),
+        p99: appendSample(prev.p99, p99),
+        events: routing.events ?? [],
+        audit: (audit ?? []).filter((a) => auditConcerns(a, model)),
+      }));
+    },
+    2000,
+    true,
+    [model],
+  );
+
+  return (
+    <Stack>
+      <ErrorAlert error={error} />
+      <SimpleGrid cols={{ base: 1, lg: 2 }}>
+        <Card withBorder>
+          <Title order={5} mb="xs">
+            Requests per second by variant
+          </Title>
+          <LiveLineChart data={live.rps} unit="req/s" />
+        </Card>
+        <Card withBorder>
+          <Title order={5} mb="xs">
+            p99 latency by variant (ms)
+          </Title>
+          <LiveLineChart data={live.p99} unit="ms" />
+        </Card>
+      </SimpleGrid>
+      <SimpleGrid cols={{ base: 1, lg: 2 }}>
+        <Card withBorder>
+          <Title order={5} mb="xs">
+            Routing events
+          </Title>
+          <EventTable
+            rows={[...live.events].reverse().map((e, i) => ({ key: `${e.at}-${i}`, at: e.at, what: e.kind, who: e.version != null ? `v${e.version}` : '', detail: e.detail }))}
+          />
+        </Card>
+        <Card withBorder>
+          <Title order={5} mb="xs">
+            Audit trail
+          </Title>
+          <EventTable
+            rows={[...live.audit].reverse().map((a, i) => ({ key: `${a.at}-${i}`, at: a.at, what: a.action, who: a.actor, detail: a.detail ?? a.target }))}
+          />
+        </Card>
+      </SimpleGrid>
+    </Stack>
+  );
+}
+
+export function auditConcerns(entry: AuditEntry, model: string): boolean {
+  const target = entry.target ?? '';
+  return target === model || target.startsWith(`${model}/`) || target.startsWith(`${model}:`) || target.includes(`/models/${model}`);
+}
+
+function EventTable({ rows }: { rows: { key: string; at: string; what: string; who: string; detail: string | null }[] }) {
+  if (rows.length === 0) {
+    return (
+      <Text size="sm" c="dimmed">
+        Nothing yet.
+      </Text>
+    );
+  }
+  return (
+    <Table.ScrollContainer minWidth={400} mah={280}>
+      <Table fz="sm" verticalSpacing={4}>
+        <Table.Tbody>
+          {rows.slice(0, 50).map((r) => (
+            <Table.Tr key={r.key}>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(r.at)}</Table.Td>
+              <Table.Td>{r.what}</Table.Td>
+              <Table.Td>{r.who}</Table.Td>
+              <Table.Td>{r.detail}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
