@@ -282,7 +282,7 @@ function JobPanel({ model, jobId }: { model: string; jobId: string }) {
       <Stack>
         <Group justify="space-between">
           <Title order={4}>Job {jobId}</Title>
-          {job && <StatusBadge status={job.status} />}
+          {job && <StatusBadge status={job.status} testId="job-status" />}
         </Group>
         <ErrorAlert error={pollError} />
         {job && (
@@ -297,7 +297,7 @@ function JobPanel({ model, jobId }: { model: string; jobId: string }) {
         {job?.status === 'SUCCEEDED' && (
           <>
             {job.resultVersion != null && (
-              <Text>
+              <Text data-testid="job-result" data-result-version={job.resultVersion}>
                 Created{' '}
                 <Anchor href={href('models', model)} fw={600}>
                   {model} v{job.resultVersion}

@@ -116,7 +116,7 @@ export function ModelDetailPage({ model }: { model: string }) {
                   )}
                 </Table.Td>
                 <Table.Td>
-                  <StatusBadge status={v.status} reason={v.statusReason} />
+                  <StatusBadge status={v.status} reason={v.statusReason} testId="version-status" />
                 </Table.Td>
                 <Table.Td>{formatBytes(v.sizeBytes)}</Table.Td>
                 <Table.Td>{formatDate(v.createdAt)}</Table.Td>
@@ -237,7 +237,7 @@ function DeploymentCell({ deployment }: { deployment: DeploymentView | null }) {
   return (
     <Stack gap={2}>
       <Group gap={4}>
-        <StatusBadge status={deployment.state} reason={deployment.error} />
+        <StatusBadge status={deployment.state} reason={deployment.error} testId="deployment-state" />
         <Badge variant="outline" color="gray">
           {deployment.device} ×{deployment.instances}
         </Badge>
