@@ -72,7 +72,21 @@ page.on('requestfailed', (request) => {
   if (failure !== 'net::ERR_ABORTED') consoleErrors.push(`request failed: ${request.method()} ${request.url()} ${failure}`);
 });
 
-const go = (hash) => page.goto(`${baseUrl}/admin/#${hash}`);
+// The console is served at /admin/; a server that maps only the file itself still serves /admin/index.html.
+// Probe from here rather than in the browser, so that a 404 does not land in the browser console.
+let entry = `${baseUrl}/admin/`;
+const probe = await fetch(entry).catch((e) => ({ ok: false, status: e.message }));
+if (!probe.ok) {
+  const fallback = `${baseUrl}/admin/index.html`;
+  const second = await fetch(fallback).catch(() => ({ ok: false }));
+  if (!second.ok) {
+    console.error(`the console is not served: GET ${entry} -> ${probe.status}, and ${fallback} fails too`);
+    process.exit(1);
+  }
+  console.log(`NOTE GET ${entry} -> ${probe.status}; using ${fallback}`);
+  entry = fallback;
+}
+const go = (hash) => page.goto(`${entry}#${hash}`);
 const dialog = () => page.getByRole('dialog');
 
 /** Waits until the locator's text matches, failing with what it last saw. */
@@ -93,6 +107,18 @@ async function waitForText(locator, pattern, ms = timeout) {
 async function alertText() {
   const alerts = page.getByTestId('error');
   return (await alerts.count()) > 0 ? (await alerts.first().innerText()).trim() : null;
+}
+
+/** Waits for `locator`, or fails as soon as the page shows an error alert instead. */
+async function firstOf(locator, what) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if ((await locator.count()) > 0) return;
+    const alert = await alertText();
+    if (alert) throw new Error(`${what} failed: ${alert}`);
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`${what}: nothing happened within ${timeout} ms`);
 }
 
 async function waitForStatus(locator, want, ms = timeout) {
@@ -125,7 +151,7 @@ const steps = [
   [
     'login',
     async () => {
-      await page.goto(`${baseUrl}/admin/`);
+      await page.goto(entry);
       await page.getByRole('textbox', { name: /^User/ }).fill('admin');
       await page.getByRole('textbox', { name: /^Password/ }).fill(password);
       await waitForText(page.getByTestId('server-health'), /^ready$/);
@@ -177,12 +203,7 @@ const steps = [
       for (let i = 0; i < (await fills.count()); i++) await fills.nth(i).click();
       await page.getByRole('button', { name: 'Send', exact: true }).click();
       const result = page.getByTestId('inference-result');
-      await Promise.race([
-        result.waitFor(),
-        page.getByTestId('error').waitFor().then(async () => {
-          throw new Error(`inference failed: ${await alertText()}`);
-        }),
-      ]);
+      await firstOf(result, 'inference');
       const values = result.locator('[data-testid^="output-values-"]');
       if ((await values.count()) === 0) throw new Error('the response shows no outputs');
       const first = (await values.first().innerText()).trim();
@@ -199,7 +220,7 @@ const steps = [
       await page.getByRole('radio', { name: 'int8-dynamic' }).check();
       await page.getByRole('button', { name: 'Start compression' }).click();
       const status = page.getByTestId('job-status');
-      await status.waitFor();
+      await firstOf(status, 'starting the compression');
       await waitForStatus(status, 'succeeded', Math.max(timeout, 180_000)).catch(async (e) => {
         const alerts = await page.getByRole('alert').allInnerTexts();
         throw new Error(`${e.message}${alerts.length ? `: ${alerts.join(' | ')}` : ''}`);

@@ -42,6 +42,7 @@ export interface DeploymentView extends DeploymentRequest {
   state: DeploymentState;
   provider: string | null;
   error: string | null;
+  queueDepth?: number | null;
 }
 
 export interface VersionView {
@@ -53,8 +54,11 @@ export interface VersionView {
   sizeBytes: number | null;
   opset: number | null;
   producer: string | null;
-  inputs: TensorSpec[];
-  outputs: TensorSpec[];
+  /** null until the file has been read (or when it could not be) */
+  inputs: TensorSpec[] | null;
+  outputs: TensorSpec[] | null;
+  /** whether dimension 0 is a dynamic batch dimension */
+  batchable?: boolean | null;
   parentVersion: number | null;
   recipe: unknown;
   report: CompressionReport | null;

@@ -5,6 +5,7 @@ import type { DeploymentRequest, DeploymentView } from '../api/types';
 import {
   initialDeploymentValues,
   toDeploymentRequest,
+  isIndexed,
   validateDeployment,
   type DeploymentFormValues,
   type DeviceKind,
@@ -75,10 +76,11 @@ export function DeployDialog({ opened, model, version, existing, onClose, onSubm
                 { value: 'cuda', label: 'cuda' },
                 { value: 'cuda:N', label: 'cuda:N' },
                 { value: 'tensorrt', label: 'tensorrt' },
+                { value: 'tensorrt:N', label: 'tensorrt:N' },
               ]}
             />
           </Input.Wrapper>
-          {values.deviceKind === 'cuda:N' && numberField('deviceIndex', 'GPU index', 0)}
+          {isIndexed(values.deviceKind) && numberField('deviceIndex', 'GPU index', 0)}
           <SimpleGrid cols={2}>
             {numberField('instances', 'Instances', 1, 'Sessions running in parallel')}
             {numberField('intraOpThreads', 'Intra-op threads', 0, '0 lets the runtime choose')}

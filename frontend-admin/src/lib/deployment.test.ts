@@ -6,7 +6,17 @@ describe('deployment form', () => {
   it('reads devices, including an indexed GPU', () => {
     expect(parseDevice('cuda:1')).toEqual({ kind: 'cuda:N', index: 1 });
     expect(parseDevice('tensorrt')).toEqual({ kind: 'tensorrt', index: 0 });
+    expect(parseDevice('tensorrt:3')).toEqual({ kind: 'tensorrt:N', index: 3 });
     expect(parseDevice(null)).toEqual({ kind: 'cpu', index: 0 });
+  });
+
+  it("starts a new deployment from the server's defaults", () => {
+    expect(toDeploymentRequest(initialDeploymentValues(null))).toEqual({
+      device: 'cpu',
+      instances: 1,
+      intraOpThreads: 0,
+      batching: { maxBatchSize: 64, maxQueueDelayMicros: 200, preferredBatchSizes: [], queueCapacity: 1024, defaultTimeoutMicros: 0, priorityLevels: 1 },
+    });
   });
 
   it('round-trips an existing deployment', () => {
@@ -34,6 +44,10 @@ describe('deployment form', () => {
     });
     expect(validateDeployment({ ...values, instances: 1, intraOpThreads: 0, preferredBatchSizes: '2, x' })).toEqual({
       preferredBatchSizes: 'Comma-separated whole numbers > 0',
+    });
+    expect(validateDeployment({ ...initialDeploymentValues(null), maxBatchSize: 5000, priorityLevels: 17 })).toEqual({
+      maxBatchSize: 'Between 1 and 4096',
+      priorityLevels: 'Between 1 and 16',
     });
   });
 });
