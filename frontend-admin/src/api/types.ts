@@ -176,6 +176,10 @@ export interface CompressionReport {
   parent?: ReportSide;
   child?: ReportSide;
   fidelity?: Fidelity;
+  /** remarks of the transforms and the evaluation, in plain words */
+  notes?: string[];
+  /** method-specific figures, e.g. how many nodes were quantized */
+  extras?: Record<string, unknown>;
 }
 
 export interface CompressionJob {

@@ -44,6 +44,20 @@ describe('ReportView', () => {
     expect(within(screen.getByTestId('fidelity-samples')).getByText('—')).toBeInTheDocument();
   });
 
+  it('lists the notes and extras', () => {
+    renderWithTheme(
+      <ReportView
+        report={{ ...report, notes: ['batch 32 skipped: the batch dimension is fixed'], extras: { quantizedNodes: 3, kernel: 'fused' } }}
+        parentLabel="Parent v1"
+        childLabel="Child v2"
+      />,
+    );
+    const notes = screen.getByTestId('report-notes');
+    expect(within(notes).getByText('batch 32 skipped: the batch dimension is fixed')).toBeInTheDocument();
+    expect(within(notes).getByText('quantizedNodes: 3')).toBeInTheDocument();
+    expect(within(notes).getByText('kernel: fused')).toBeInTheDocument();
+  });
+
   it('says so when there is no report at all', () => {
     renderWithTheme(<ReportView report={null} parentLabel="Parent v1" childLabel="Child v2" />);
     expect(screen.getByText('No report was recorded for this version.')).toBeInTheDocument();

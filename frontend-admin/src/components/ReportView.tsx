@@ -1,7 +1,7 @@
-import { Badge, Card, Group, Progress, SimpleGrid, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Badge, Card, Code, Group, List, Progress, SimpleGrid, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import type { CompressionReport } from '../api/types';
 import { MISSING, formatBytes, formatMillis, formatNumber, formatPercent } from '../lib/format';
-import { barLengths, compareReport, describeRatio, fidelityRows, type ComparisonRow, type FidelityRow } from '../lib/report';
+import { barLengths, compareReport, describeRatio, fidelityRows, reportRemarks, type ComparisonRow, type FidelityRow } from '../lib/report';
 
 function formatValue(row: ComparisonRow, value: number | null): string {
   if (value === null) return MISSING;
@@ -33,6 +33,7 @@ export function ReportView({ report, parentLabel, childLabel }: Props) {
   }
   const rows = compareReport(report);
   const fidelity = fidelityRows(report);
+  const remarks = reportRemarks(report);
   return (
     <Stack data-testid="report">
       <Table verticalSpacing="xs" layout="fixed">
@@ -99,6 +100,29 @@ export function ReportView({ report, parentLabel, childLabel }: Props) {
           ))}
         </SimpleGrid>
       </Card>
+      {(remarks.notes.length > 0 || remarks.extras.length > 0) && (
+        <Card withBorder data-testid="report-notes">
+          <Title order={5} mb="xs">
+            Notes
+          </Title>
+          {remarks.notes.length > 0 && (
+            <List size="sm" spacing={2}>
+              {remarks.notes.map((note, i) => (
+                <List.Item key={i}>{note}</List.Item>
+              ))}
+            </List>
+          )}
+          {remarks.extras.length > 0 && (
+            <Group gap="xs" mt="xs">
+              {remarks.extras.map(([key, value]) => (
+                <Code key={key}>
+                  {key}: {value}
+                </Code>
+              ))}
+            </Group>
+          )}
+        </Card>
+      )}
       <Group gap="xs">
         <Badge color="gray" variant="light">
           grey bar: {parentLabel}

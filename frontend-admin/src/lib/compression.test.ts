@@ -6,7 +6,7 @@ describe('buildCompressionRequest', () => {
     const form: CompressionForm = { ...initialCompressionForm(), steps: [{ ...newStep('int8-dynamic'), perChannel: true }] };
     expect(buildCompressionRequest(form)).toEqual({
       method: 'int8-dynamic',
-      options: { perChannel: true },
+      options: { perChannel: true, kernel: 'fused' },
       calibration: { source: 'traffic', samples: 128 },
     });
   });
@@ -15,19 +15,32 @@ describe('buildCompressionRequest', () => {
     const form: CompressionForm = {
       ...initialCompressionForm(),
       mode: 'recipe',
-      steps: [{ ...newStep('prune'), sparsity: 0.3 }, newStep('int8-static'), newStep('optimize')],
+      steps: [
+        { ...newStep('prune'), sparsity: 0.3 },
+        { ...newStep('int8-static'), calibrationMethod: 'percentile', percentile: 99.9 },
+        { ...newStep('optimize'), level: 'extended' },
+        newStep('fp16'),
+      ],
       calibrationSource: 'upload',
       uploadId: 'u-1',
       samples: 64,
     };
     expect(buildCompressionRequest(form)).toEqual({
       recipe: [
-        { method: 'prune', options: { sparsity: 0.3 } },
-        { method: 'int8-static', options: { perChannel: false } },
-        { method: 'optimize', options: {} },
+        { method: 'prune', options: { sparsity: 0.3, scope: 'layer' } },
+        { method: 'int8-static', options: { perChannel: true, calibrationMethod: 'percentile', percentile: 99.9 } },
+        { method: 'optimize', options: { level: 'extended' } },
+        { method: 'fp16', options: {} },
       ],
       calibration: { source: 'upload', samples: 64, uploadId: 'u-1' },
     });
+  });
+});
+
+describe('newStep', () => {
+  it("starts from the server's defaults: per-channel only for int8-static", () => {
+    expect(newStep('int8-dynamic').perChannel).toBe(false);
+    expect(newStep('int8-static').perChannel).toBe(true);
   });
 });
 
@@ -40,12 +53,13 @@ describe('validateCompression', () => {
     const form: CompressionForm = {
       ...initialCompressionForm(),
       mode: 'recipe',
-      steps: [{ ...newStep('prune'), sparsity: 1.5 }],
+      steps: [{ ...newStep('prune'), sparsity: 1 }, { ...newStep('int8-static'), calibrationMethod: 'percentile', percentile: 80 }],
       samples: 0,
       calibrationSource: 'upload',
     };
     expect(validateCompression(form)).toEqual([
-      'Step 1: sparsity must lie between 0 and 1.',
+      'Step 1: sparsity must be at least 0 and below 1.',
+      'Step 2: percentile must be above 90 and at most 100.',
       'Calibration samples must be a whole number ≥ 1.',
       'Upload a calibration set first, or calibrate on traffic.',
     ]);

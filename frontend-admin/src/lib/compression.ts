@@ -15,8 +15,18 @@ export const METHOD_LABELS: Record<Method, string> = {
 
 export interface StepForm {
   method: Method;
+  /** int8-dynamic and int8-static: one scale per output channel instead of one per tensor */
   perChannel: boolean;
+  /** int8-dynamic: 'fused' (float activations, fused kernel) or 'integer' (MatMulInteger) */
+  kernel: 'fused' | 'integer';
+  /** int8-static: how activation ranges are taken from the calibration samples */
+  calibrationMethod: 'minmax' | 'percentile';
+  percentile: number;
+  /** prune: fraction of weights set to zero, 0 <= sparsity < 1 */
   sparsity: number;
+  scope: 'layer' | 'global';
+  /** optimize: ONNX Runtime graph optimization level */
+  level: 'basic' | 'extended' | 'all';
 }
 
 export interface CompressionForm {
@@ -27,22 +37,40 @@ export interface CompressionForm {
   uploadId: string | null;
 }
 
+/** A step with the server's defaults for its method. */
 export function newStep(method: Method = 'int8-dynamic'): StepForm {
-  return { method, perChannel: false, sparsity: 0.5 };
+  return {
+    method,
+    perChannel: method === 'int8-static',
+    kernel: 'fused',
+    calibrationMethod: 'minmax',
+    percentile: 99.999,
+    sparsity: 0.5,
+    scope: 'layer',
+    level: 'basic',
+  };
 }
 
 export function initialCompressionForm(): CompressionForm {
   return { mode: 'method', steps: [newStep()], calibrationSource: 'traffic', samples: 128, uploadId: null };
 }
 
-export function hasPerChannel(method: Method): boolean {
-  return method === 'int8-dynamic' || method === 'int8-static';
-}
-
+/** The options object the server expects for the step's method (it rejects options it does not know). */
 export function stepOptions(step: StepForm): Record<string, unknown> {
-  if (hasPerChannel(step.method)) return { perChannel: step.perChannel };
-  if (step.method === 'prune') return { sparsity: step.sparsity };
-  return {};
+  switch (step.method) {
+    case 'int8-dynamic':
+      return { perChannel: step.perChannel, kernel: step.kernel };
+    case 'int8-static':
+      return step.calibrationMethod === 'percentile'
+        ? { perChannel: step.perChannel, calibrationMethod: 'percentile', percentile: step.percentile }
+        : { perChannel: step.perChannel, calibrationMethod: 'minmax' };
+    case 'prune':
+      return { sparsity: step.sparsity, scope: step.scope };
+    case 'optimize':
+      return { level: step.level };
+    default:
+      return {};
+  }
 }
 
 function toStep(step: StepForm): CompressionStep {
@@ -55,8 +83,12 @@ export function validateCompression(form: CompressionForm): string[] {
   const steps = form.mode === 'method' ? form.steps.slice(0, 1) : form.steps;
   if (steps.length === 0) errors.push('Add at least one step to the recipe.');
   steps.forEach((s, i) => {
-    if (s.method === 'prune' && !(s.sparsity >= 0 && s.sparsity <= 1)) {
-      errors.push(`${form.mode === 'recipe' ? `Step ${i + 1}: ` : ''}sparsity must lie between 0 and 1.`);
+    const prefix = form.mode === 'recipe' ? `Step ${i + 1}: ` : '';
+    if (s.method === 'prune' && !(s.sparsity >= 0 && s.sparsity < 1)) {
+      errors.push(`${prefix}sparsity must be at least 0 and below 1.`);
+    }
+    if (s.method === 'int8-static' && s.calibrationMethod === 'percentile' && !(s.percentile > 90 && s.percentile <= 100)) {
+      errors.push(`${prefix}percentile must be above 90 and at most 100.`);
     }
   });
   if (!Number.isInteger(form.samples) || form.samples < 1) errors.push('Calibration samples must be a whole number ≥ 1.');

@@ -14,6 +14,7 @@ describe('formatting', () => {
       'prune(sparsity=0.5) → int8-dynamic',
     );
     expect(formatRecipe({ method: 'fp16' })).toBe('fp16');
+    expect(formatRecipe({ steps: [{ method: 'optimize', options: { level: 'all' } }, { method: 'fp16' }] })).toBe('optimize(level=all) → fp16');
     expect(formatRecipe('int8-dynamic')).toBe('int8-dynamic');
     expect(formatRecipe(null)).toBe('');
   });

@@ -45,11 +45,11 @@ export function formatDate(iso: string | null | undefined): string {
 export function formatRecipe(recipe: unknown): string {
   if (recipe == null) return '';
   if (typeof recipe === 'string') return recipe;
-  const steps = Array.isArray(recipe)
-    ? recipe
-    : typeof recipe === 'object' && Array.isArray((recipe as { recipe?: unknown }).recipe)
-      ? (recipe as { recipe: unknown[] }).recipe
-      : [recipe];
+  const listed = (key: 'steps' | 'recipe'): unknown[] | null => {
+    const inner = typeof recipe === 'object' ? (recipe as Record<string, unknown>)[key] : undefined;
+    return Array.isArray(inner) ? inner : null;
+  };
+  const steps = Array.isArray(recipe) ? recipe : (listed('steps') ?? listed('recipe') ?? [recipe]);
   return steps
     .map((step) => {
       if (typeof step === 'string') return step;

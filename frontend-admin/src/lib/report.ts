@@ -99,3 +99,14 @@ export function fidelityRows(report: CompressionReport | null | undefined): Fide
     { key: 'source', label: 'Sample source', value: typeof f.source === 'string' ? f.source : null, kind: 'text' },
   ];
 }
+
+/** The report's notes and extras as display lines; anything malformed is skipped. */
+export function reportRemarks(report: CompressionReport | null | undefined): { notes: string[]; extras: [string, string][] } {
+  const notes = Array.isArray(report?.notes) ? report.notes.filter((n): n is string => typeof n === 'string' && n.trim() !== '') : [];
+  const raw = report?.extras;
+  const extras: [string, string][] =
+    raw && typeof raw === 'object' && !Array.isArray(raw)
+      ? Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])
+      : [];
+  return { notes, extras };
+}

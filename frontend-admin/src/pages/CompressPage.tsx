@@ -30,7 +30,6 @@ import {
   METHODS,
   METHOD_LABELS,
   buildCompressionRequest,
-  hasPerChannel,
   initialCompressionForm,
   newStep,
   progressPercent,
@@ -107,7 +106,7 @@ export function CompressPage({ model, query }: { model: string; query: URLSearch
           />
           {form.mode === 'method' ? (
             <Stack>
-              <Radio.Group label="Method" value={form.steps[0].method} onChange={(m) => setStep(0, { ...form.steps[0], method: m as Method })}>
+              <Radio.Group label="Method" value={form.steps[0].method} onChange={(m) => setStep(0, newStep(m as Method))}>
                 <Stack gap={6} mt={4}>
                   {METHODS.map((m) => (
                     <Radio key={m} value={m} label={m} description={METHOD_LABELS[m]} />
@@ -127,7 +126,7 @@ export function CompressPage({ model, query }: { model: string; query: URLSearch
                         label="Method"
                         data={METHODS.map((m) => ({ value: m, label: m }))}
                         value={step.method}
-                        onChange={(e) => setStep(i, { ...step, method: e.currentTarget.value as Method })}
+                        onChange={(e) => setStep(i, newStep(e.currentTarget.value as Method))}
                       />
                       <StepOptions step={step} onChange={(s) => setStep(i, s)} />
                     </Group>
@@ -211,48 +210,92 @@ export function CompressPage({ model, query }: { model: string; query: URLSearch
   );
 }
 
-function StepOptions({ step, onChange }: { step: StepForm; onChange: (step: StepForm) => void }) {
-  if (hasPerChannel(step.method)) {
-    return (
-      <Checkbox
-        label="Per-channel scales"
-        checked={step.perChannel}
-        onChange={(e) => onChange({ ...step, perChannel: e.currentTarget.checked })}
-      />
-    );
-  }
-  if (step.method === 'prune') {
-    return (
-      <Group align="flex-end" gap="md">
-        <Stack gap={4} w={220}>
-          <Text size="sm">Sparsity</Text>
-          <Slider
-            min={0}
-            max={1}
-            step={0.05}
-            value={step.sparsity}
-            onChange={(sparsity) => onChange({ ...step, sparsity })}
-            label={(v) => `${Math.round(v * 100)} %`}
-          />
-        </Stack>
-        <NumberInput
-          aria-label="Sparsity"
-          min={0}
-          max={1}
-          step={0.05}
-          decimalScale={2}
-          value={step.sparsity}
-          onChange={(v) => onChange({ ...step, sparsity: typeof v === 'number' ? v : Number.NaN })}
-          w={100}
-        />
-      </Group>
-    );
-  }
+function Choice<T extends string>({ label, value, options, onChange }: { label: string; value: T; options: T[]; onChange: (v: T) => void }) {
   return (
-    <Text size="sm" c="dimmed">
-      No options.
-    </Text>
+    <Stack gap={4}>
+      <Text size="sm">{label}</Text>
+      <SegmentedControl size="xs" value={value} onChange={(v) => onChange(v as T)} data={options} />
+    </Stack>
   );
+}
+
+function StepOptions({ step, onChange }: { step: StepForm; onChange: (step: StepForm) => void }) {
+  const perChannel = (
+    <Checkbox
+      label="Per-channel scales"
+      checked={step.perChannel}
+      onChange={(e) => onChange({ ...step, perChannel: e.currentTarget.checked })}
+    />
+  );
+  switch (step.method) {
+    case 'int8-dynamic':
+      return (
+        <Group align="flex-end" gap="lg">
+          {perChannel}
+          <Choice label="Kernel" value={step.kernel} options={['fused', 'integer']} onChange={(kernel) => onChange({ ...step, kernel })} />
+        </Group>
+      );
+    case 'int8-static':
+      return (
+        <Group align="flex-end" gap="lg">
+          {perChannel}
+          <Choice
+            label="Activation ranges"
+            value={step.calibrationMethod}
+            options={['minmax', 'percentile']}
+            onChange={(calibrationMethod) => onChange({ ...step, calibrationMethod })}
+          />
+          {step.calibrationMethod === 'percentile' && (
+            <NumberInput
+              label="Percentile"
+              min={90}
+              max={100}
+              step={0.001}
+              decimalScale={4}
+              value={step.percentile}
+              onChange={(v) => onChange({ ...step, percentile: typeof v === 'number' ? v : Number.NaN })}
+              w={120}
+            />
+          )}
+        </Group>
+      );
+    case 'prune':
+      return (
+        <Group align="flex-end" gap="lg">
+          <Stack gap={4} w={220}>
+            <Text size="sm">Sparsity</Text>
+            <Slider
+              min={0}
+              max={0.95}
+              step={0.05}
+              value={step.sparsity}
+              onChange={(sparsity) => onChange({ ...step, sparsity })}
+              label={(v) => `${Math.round(v * 100)} %`}
+              thumbLabel="Sparsity"
+            />
+          </Stack>
+          <NumberInput
+            aria-label="Sparsity"
+            min={0}
+            max={0.99}
+            step={0.05}
+            decimalScale={2}
+            value={step.sparsity}
+            onChange={(v) => onChange({ ...step, sparsity: typeof v === 'number' ? v : Number.NaN })}
+            w={100}
+          />
+          <Choice label="Scope" value={step.scope} options={['layer', 'global']} onChange={(scope) => onChange({ ...step, scope })} />
+        </Group>
+      );
+    case 'optimize':
+      return <Choice label="Level" value={step.level} options={['basic', 'extended', 'all']} onChange={(level) => onChange({ ...step, level })} />;
+    default:
+      return (
+        <Text size="sm" c="dimmed">
+          Numerically sensitive operators stay in FP32.
+        </Text>
+      );
+  }
 }
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED']);
