@@ -1,6 +1,7 @@
 import { adminRequest, downloadWithCredentials, uploadFile, v2Request, type UploadHandle } from './client';
 import type {
   AuditEntry,
+  CalibrationSet,
   CompressionJob,
   CompressionRequest,
   DeploymentRequest,
@@ -51,8 +52,9 @@ export const adminApi = {
   compress: (model: string, version: number, request: CompressionRequest) =>
     adminRequest<{ jobId: string }>(`${mv(model, version)}/compressions`, { method: 'POST', body: request }),
   job: (id: string) => adminRequest<CompressionJob>(`/jobs/${encodeURIComponent(id)}`),
+  jobs: (model: string) => adminRequest<CompressionJob[]>(`/jobs?model=${encodeURIComponent(model)}`),
   uploadCalibrationSet: (model: string, file: File, onProgress: (fraction: number) => void) =>
-    uploadFile<{ uploadId: string }>(`${m(model)}/calibration-sets`, file, onProgress),
+    uploadFile<CalibrationSet>(`${m(model)}/calibration-sets`, file, onProgress),
 };
 
 /** Path of the v2 model resource, optionally pinned to a version. */

@@ -185,14 +185,27 @@ export interface CompressionReport {
 export interface CompressionJob {
   id: string;
   model: string;
+  /** the parent version */
   version: number;
-  method: string;
+  /** the steps applied (method and options each) */
+  recipe?: unknown;
+  method?: string;
   status: JobStatus;
+  /** percent, 0..100 */
   progress: number | null;
   step: string | null;
   resultVersion: number | null;
   report: CompressionReport | null;
   error: string | null;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export interface CalibrationSet {
+  uploadId: string;
+  model: string;
+  samples: number;
+  createdAt: string;
 }
 
 export interface ServerMetadata {

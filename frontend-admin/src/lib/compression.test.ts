@@ -68,9 +68,11 @@ describe('validateCompression', () => {
 });
 
 describe('progressPercent', () => {
-  it('reads fractions and percentages alike', () => {
-    expect(progressPercent(0.42)).toBe(42);
+  it('reads percentages, and fractions below 1', () => {
     expect(progressPercent(42)).toBe(42);
+    expect(progressPercent(1)).toBe(1);
+    expect(progressPercent(0)).toBe(0);
+    expect(progressPercent(0.42)).toBe(42);
     expect(progressPercent(null)).toBe(0);
     expect(progressPercent(250)).toBe(100);
     expect(progressPercent(0.3, 'SUCCEEDED')).toBe(100);

@@ -109,10 +109,10 @@ export function buildCompressionRequest(form: CompressionForm): CompressionReque
   return { recipe: form.steps.map(toStep), calibration };
 }
 
-/** Job progress as a percentage; the server may report a fraction (0..1) or a percentage. */
+/** Job progress as a whole percentage. The server reports percent; a fraction below 1 is read as such. */
 export function progressPercent(progress: number | null | undefined, status?: string): number {
   if (status === 'SUCCEEDED') return 100;
   if (typeof progress !== 'number' || !Number.isFinite(progress)) return 0;
-  const percent = progress <= 1 ? progress * 100 : progress;
+  const percent = !Number.isInteger(progress) && progress < 1 ? progress * 100 : progress;
   return Math.max(0, Math.min(100, Math.round(percent)));
 }

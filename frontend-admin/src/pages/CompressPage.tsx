@@ -16,12 +16,13 @@ import {
   Select,
   Slider,
   Stack,
+  Table,
   Text,
   Title,
 } from '@mantine/core';
 import { adminApi } from '../api/endpoints';
 import { describeError } from '../api/errors';
-import type { CompressionJob, CompressionReport } from '../api/types';
+import type { CalibrationSet, CompressionJob, CompressionReport } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { ReportView } from '../components/ReportView';
 import { StatusBadge } from '../components/StatusBadge';
@@ -38,6 +39,7 @@ import {
   type Method,
   type StepForm,
 } from '../lib/compression';
+import { formatDate, formatRecipe } from '../lib/format';
 import { useAsync, usePolling } from '../lib/hooks';
 import { href, replaceHash, withQuery } from '../lib/router';
 
@@ -56,6 +58,8 @@ export function CompressPage({ model, query }: { model: string; query: URLSearch
   }, [version, readyVersions]);
 
   const [form, setForm] = useState<CompressionForm>(initialCompressionForm);
+  const [calibrationSet, setCalibrationSet] = useState<CalibrationSet | null>(null);
+  const jobs = useAsync(() => adminApi.jobs(model), [model]);
   const [showErrors, setShowErrors] = useState(false);
   const [startError, setStartError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
@@ -177,13 +181,21 @@ export function CompressPage({ model, query }: { model: string; query: URLSearch
           </Text>
           {form.calibrationSource === 'upload' && (
             <Stack gap="xs">
-              <UploadDropzone<{ uploadId: string }>
+              <UploadDropzone<CalibrationSet>
                 accept=".jsonl,.json,.txt"
-                label="Drop a JSON-lines file of v2 inference requests"
+                label="Drop a JSON-lines file of v2 inference requests (one per line)"
                 start={(file, onProgress) => adminApi.uploadCalibrationSet(model, file, onProgress)}
-                onUploaded={(result) => setForm((f) => ({ ...f, uploadId: result?.uploadId ?? null }))}
+                onUploaded={(result) => {
+                  setCalibrationSet(result ?? null);
+                  setForm((f) => ({ ...f, uploadId: result?.uploadId ?? null }));
+                }}
               />
-              {form.uploadId && <Text size="sm">Calibration set {form.uploadId} ready.</Text>}
+              {form.uploadId && (
+                <Text size="sm">
+                  Calibration set {form.uploadId} ready
+                  {calibrationSet?.uploadId === form.uploadId ? ` (${calibrationSet.samples} samples)` : ''}.
+                </Text>
+              )}
             </Stack>
           )}
         </Stack>
@@ -205,7 +217,8 @@ export function CompressPage({ model, query }: { model: string; query: URLSearch
         </Button>
       </Group>
 
-      {jobId && <JobPanel key={jobId} model={model} jobId={jobId} />}
+      {jobId && <JobPanel key={jobId} model={model} jobId={jobId} onFinished={jobs.reload} />}
+      <RecentJobs jobs={jobs.data ?? []} model={model} current={jobId} />
     </Stack>
   );
 }
@@ -300,7 +313,7 @@ function StepOptions({ step, onChange }: { step: StepForm; onChange: (step: Step
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED']);
 
-function JobPanel({ model, jobId }: { model: string; jobId: string }) {
+function JobPanel({ model, jobId, onFinished }: { model: string; jobId: string; onFinished: () => void }) {
   const [job, setJob] = useState<CompressionJob | null>(null);
   const [report, setReport] = useState<CompressionReport | null>(null);
   const running = !job || !TERMINAL.has(job.status);
@@ -309,6 +322,7 @@ function JobPanel({ model, jobId }: { model: string; jobId: string }) {
     async () => {
       const next = await adminApi.job(jobId);
       setJob(next);
+      if (TERMINAL.has(next.status)) onFinished();
       if (next.status === 'SUCCEEDED') {
         if (next.report) setReport(next.report);
         else if (next.resultVersion != null) setReport((await adminApi.getVersion(model, next.resultVersion)).report);
@@ -332,7 +346,7 @@ function JobPanel({ model, jobId }: { model: string; jobId: string }) {
           <>
             <Progress value={percent} size="lg" animated={running} aria-label="Compression progress" data-testid="job-progress" />
             <Text size="sm" c="dimmed" data-testid="job-step">
-              {percent} %{job.step ? ` · ${job.step}` : ''} · {job.method}
+              {percent} %{job.step ? ` · ${job.step}` : ''} · {formatRecipe(job.recipe) || job.method}
             </Text>
           </>
         )}
@@ -353,6 +367,45 @@ function JobPanel({ model, jobId }: { model: string; jobId: string }) {
           </>
         )}
       </Stack>
+    </Card>
+  );
+}
+
+function RecentJobs({ jobs, model, current }: { jobs: CompressionJob[]; model: string; current: string | null }) {
+  if (jobs.length === 0) return null;
+  return (
+    <Card withBorder>
+      <Title order={5} mb="xs">
+        Recent jobs
+      </Title>
+      <Table fz="sm" verticalSpacing={4} data-testid="recent-jobs">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Started</Table.Th>
+            <Table.Th>From</Table.Th>
+            <Table.Th>Recipe</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th>Result</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {jobs.slice(0, 20).map((j) => (
+            <Table.Tr key={j.id} bg={j.id === current ? 'var(--mantine-primary-color-light)' : undefined}>
+              <Table.Td>
+                <Anchor href={withQuery(href('models', model, 'compress'), { version: j.version, job: j.id })}>
+                  {formatDate(j.createdAt)}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>v{j.version}</Table.Td>
+              <Table.Td>{formatRecipe(j.recipe) || j.method}</Table.Td>
+              <Table.Td>
+                <StatusBadge status={j.status} reason={j.error} />
+              </Table.Td>
+              <Table.Td>{j.resultVersion != null ? `v${j.resultVersion}` : ''}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
     </Card>
   );
 }
