@@ -252,7 +252,7 @@ const steps = [
       const other = await page.getByLabel(`Weight of v${child} in percent`).inputValue();
       if (other.replace(/\D/g, '') !== '50') throw new Error(`v${child} was not rebalanced to 50 (shows ${other})`);
       await page.getByRole('button', { name: 'Save routing' }).click();
-      await page.getByText('Routing saved').waitFor();
+      await firstOf(page.getByText('Routing saved'), 'saving the routing');
       // read it back from the server
       await page.reload();
       await page.getByLabel(`Weight of v${child} in percent`).waitFor();
@@ -276,7 +276,7 @@ for (const [index, [name, run]] of selected.entries()) {
     const shot = resolve(screenshots, `${String(index + 1).padStart(2, '0')}-${name}.png`);
     await page.screenshot({ path: shot, fullPage: true });
     if (consoleErrors.length > errorsBefore) {
-      throw new Error(`browser console errors: ${consoleErrors.slice(errorsBefore).join(' || ')}`);
+      throw new Error(`browser console errors: ${[...new Set(consoleErrors.slice(errorsBefore))].join(' || ')}`);
     }
     results.push({ name, ok: true, ms: Date.now() - started });
     console.log(`PASS ${name} (${Date.now() - started} ms)`);
@@ -294,8 +294,10 @@ console.log(`model ${modelName} on ${baseUrl}`);
 for (const [k, v] of Object.entries(facts)) console.log(`  ${k}: ${v}`);
 if (consoleErrors.length > 0) {
   failed = true;
+  const counts = new Map();
+  consoleErrors.forEach((e) => counts.set(e, (counts.get(e) ?? 0) + 1));
   console.log(`browser console errors (${consoleErrors.length}):`);
-  consoleErrors.forEach((e) => console.log(`  ${e}`));
+  counts.forEach((n, e) => console.log(`  ${n > 1 ? `${n}× ` : ''}${e}`));
 }
 console.log(`${results.filter((r) => r.ok).length}/${selected.length} steps passed; screenshots in ${screenshots}`);
 process.exit(failed ? 1 : 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatRecipe } from './format';
+import { formatBytes, formatMillis, formatRecipe } from './format';
 
 describe('formatting', () => {
   it('prints sizes in binary units', () => {
@@ -7,6 +7,13 @@ describe('formatting', () => {
     expect(formatBytes(1536)).toBe('1.50 KiB');
     expect(formatBytes(200 * 1024 * 1024)).toBe('200 MiB');
     expect(formatBytes(null)).toBe('—');
+  });
+
+  it('keeps sub-0.1 ms latencies readable', () => {
+    expect(formatMillis(0.0071)).toBe('0.0071 ms');
+    expect(formatMillis(0.5)).toBe('0.50 ms');
+    expect(formatMillis(0)).toBe('0.00 ms');
+    expect(formatMillis(123.45)).toBe('123.5 ms');
   });
 
   it('prints recipes as chains', () => {

@@ -26,6 +26,7 @@ export function formatNumber(value: number | null | undefined, digits = 2): stri
 
 export function formatMillis(value: number | null | undefined): string {
   if (!isNumber(value)) return MISSING;
+  if (value !== 0 && Math.abs(value) < 0.1) return `${Number(value.toPrecision(2))} ms`;
   return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
 }
 
