@@ -14,7 +14,7 @@ const COLORS: Record<string, string> = {
 /** A state name as a coloured badge, with the reason (if any) on hover. */
 export function StatusBadge({ status, reason, testId }: { status: string; reason?: string | null; testId?: string }) {
   const badge = (
-    <Badge color={COLORS[status] ?? 'gray'} variant="light" data-testid={testId} style={{ flexShrink: 0, overflow: 'visible' }}>
+    <Badge color={COLORS[status] ?? 'gray'} variant="light" data-testid={testId}>
       {status.toLowerCase()}
     </Badge>
   );

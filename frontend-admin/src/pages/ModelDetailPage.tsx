@@ -115,10 +115,10 @@ export function ModelDetailPage({ model }: { model: string }) {
                     </Text>
                   )}
                 </Table.Td>
-                <Table.Td>
+                <Table.Td style={{ minWidth: 110 }}>
                   <StatusBadge status={v.status} reason={v.statusReason} testId="version-status" />
                 </Table.Td>
-                <Table.Td>{formatBytes(v.sizeBytes)}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatBytes(v.sizeBytes)}</Table.Td>
                 <Table.Td>{formatDate(v.createdAt)}</Table.Td>
                 <Table.Td>
                   <Lineage version={v} />
