@@ -46,8 +46,11 @@ export const adminApi = {
   getRouting: (model: string) => adminRequest<RoutingView>(`${m(model)}/routing`),
   putRouting: (model: string, policy: RoutingPolicy) =>
     adminRequest<RoutingView>(`${m(model)}/routing`, { method: 'PUT', body: policy }),
+  deleteRouting: (model: string) => adminRequest<void>(`${m(model)}/routing`, { method: 'DELETE' }),
 
-  audit: () => adminRequest<AuditEntry[]>('/audit'),
+  /** Newest first; `model` narrows to the entries about one model. */
+  audit: (model?: string, limit = 100) =>
+    adminRequest<AuditEntry[]>(`/audit?limit=${limit}${model ? `&model=${encodeURIComponent(model)}` : ''}`),
 
   compress: (model: string, version: number, request: CompressionRequest) =>
     adminRequest<{ jobId: string }>(`${mv(model, version)}/compressions`, { method: 'POST', body: request }),

@@ -111,7 +111,8 @@ export interface RoutingPolicy {
 export interface VariantStats {
   version: number;
   requestsPerSecond: number;
-  p99Millis: number;
+  /** null when the variant served nothing in the last minute */
+  p99Millis: number | null;
 }
 
 export interface RoutingEvent {
@@ -122,15 +123,24 @@ export interface RoutingEvent {
 }
 
 export interface RoutingView extends RoutingPolicy {
+  model?: string;
+  /** the heaviest variant, where failing variants fall back to */
+  primaryVersion?: number;
+  updatedAt?: string;
+  updatedBy?: string;
   variantStats?: VariantStats[];
+  /** newest first */
   events?: RoutingEvent[];
 }
 
 export interface AuditEntry {
+  id?: number;
   at: string;
   actor: string;
   action: string;
-  target: string;
+  target: string | null;
+  model?: string | null;
+  version?: number | null;
   detail: string | null;
 }
 

@@ -23,7 +23,11 @@ export function routingFormFrom(view: RoutingView | null | undefined): RoutingFo
     shadowVersion: view?.shadow?.version ?? null,
     shadowPercent: view?.shadow?.percent ?? 10,
     guardEnabled: view?.guard != null,
-    guard: { ...DEFAULT_GUARD, ...(view?.guard ?? {}) },
+    guard: {
+      maxErrorRate: view?.guard?.maxErrorRate ?? DEFAULT_GUARD.maxErrorRate,
+      maxP99Millis: view?.guard?.maxP99Millis ?? DEFAULT_GUARD.maxP99Millis,
+      windowSeconds: view?.guard?.windowSeconds ?? DEFAULT_GUARD.windowSeconds,
+    },
   };
 }
 
@@ -39,8 +43,10 @@ export function validateRouting(form: RoutingForm): string[] {
   if (form.guardEnabled) {
     const g = form.guard;
     if (!(g.maxErrorRate >= 0 && g.maxErrorRate <= 1)) errors.push('Guard error rate lies between 0 and 1.');
-    if (!(g.maxP99Millis > 0)) errors.push('Guard p99 limit must be above 0 ms.');
-    if (!(Number.isInteger(g.windowSeconds) && g.windowSeconds >= 1)) errors.push('Guard window is a whole number of seconds ≥ 1.');
+    if (!(Number.isInteger(g.maxP99Millis) && g.maxP99Millis >= 1)) errors.push('Guard p99 limit is a whole number of ms ≥ 1.');
+    if (!(Number.isInteger(g.windowSeconds) && g.windowSeconds >= 1 && g.windowSeconds <= 3600)) {
+      errors.push('Guard window is a whole number of seconds from 1 to 3600.');
+    }
   }
   return errors;
 }

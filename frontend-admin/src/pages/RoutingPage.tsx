@@ -20,6 +20,7 @@ import { notifications } from '@mantine/notifications';
 import { adminApi } from '../api/endpoints';
 import { ApiError, describeError } from '../api/errors';
 import type { AuditEntry, RoutingEvent, RoutingView } from '../api/types';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { LiveLineChart, type SeriesPoint } from '../components/LiveLineChart';
 import { WeightsEditor } from '../components/WeightsEditor';
@@ -27,12 +28,17 @@ import { formatDate } from '../lib/format';
 import { appendSample, useAsync, usePolling } from '../lib/hooks';
 import { routingFormFrom, toRoutingPolicy, validateRouting, type RoutingForm } from '../lib/routing';
 
-/** GET routing; a model that was never routed answers 404, which reads as an empty policy. */
-async function loadRouting(model: string): Promise<RoutingView> {
+const NO_POLICY: RoutingView = { variants: [], stickyHeader: null, shadow: null, guard: null };
+
+/**
+ * GET routing. A model without a policy answers 404; that reads as an empty policy, and the page then stops
+ * asking until a policy is saved.
+ */
+async function loadRouting(model: string): Promise<{ view: RoutingView; exists: boolean }> {
   try {
-    return await adminApi.getRouting(model);
+    return { view: await adminApi.getRouting(model), exists: true };
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return { variants: [], stickyHeader: null, shadow: null, guard: null };
+    if (e instanceof ApiError && e.status === 404) return { view: NO_POLICY, exists: false };
     throw e;
   }
 }
@@ -45,8 +51,14 @@ export function RoutingPage({ model }: { model: string }) {
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
 
+  const [hasPolicy, setHasPolicy] = useState(false);
+  const [removing, setRemoving] = useState(false);
+
   useEffect(() => {
-    if (routingState.data && form === null) setForm(routingFormFrom(routingState.data));
+    if (routingState.data && form === null) {
+      setForm(routingFormFrom(routingState.data.view));
+      setHasPolicy(routingState.data.exists);
+    }
   }, [routingState.data, form]);
 
   const deployed = useMemo(
@@ -68,6 +80,7 @@ export function RoutingPage({ model }: { model: string }) {
     try {
       const saved = await adminApi.putRouting(model, toRoutingPolicy(form));
       if (saved && Array.isArray(saved.variants)) setForm(routingFormFrom(saved));
+      setHasPolicy(true);
       notifications.show({ color: 'teal', title: 'Routing saved', message: `${model}: new traffic split is live` });
     } catch (e) {
       setSaveError(describeError(e));
@@ -142,13 +155,15 @@ export function RoutingPage({ model }: { model: string }) {
                   />
                   <NumberInput
                     label="Max p99 (ms)"
-                    min={0}
+                    min={1}
+                    allowDecimal={false}
                     value={form.guard.maxP99Millis}
                     onChange={(v) => update({ guard: { ...form.guard, maxP99Millis: typeof v === 'number' ? v : Number.NaN } })}
                   />
                   <NumberInput
                     label="Window (s)"
                     min={1}
+                    max={3600}
                     allowDecimal={false}
                     value={form.guard.windowSeconds}
                     onChange={(v) => update({ guard: { ...form.guard, windowSeconds: typeof v === 'number' ? v : Number.NaN } })}
@@ -173,8 +188,25 @@ export function RoutingPage({ model }: { model: string }) {
         <Button onClick={save} loading={saving} disabled={!form}>
           Save routing
         </Button>
+        {hasPolicy && (
+          <Button variant="default" onClick={() => setRemoving(true)}>
+            Remove policy
+          </Button>
+        )}
       </Group>
-      <LiveRouting model={model} />
+      <ConfirmDialog
+        opened={removing}
+        title="Remove routing policy"
+        message={`Send unversioned requests for ${model} to its newest serving version again?`}
+        confirmLabel="Remove"
+        onClose={() => setRemoving(false)}
+        onConfirm={async () => {
+          await adminApi.deleteRouting(model);
+          setHasPolicy(false);
+          setForm(routingFormFrom(NO_POLICY));
+        }}
+      />
+      <LiveRouting model={model} pollRouting={hasPolicy} />
     </Stack>
   );
 }
@@ -187,29 +219,39 @@ interface LiveState {
 }
 
 /** Per-variant requests/s and p99 over the last two minutes, the routing events and this model's audit trail. */
-function LiveRouting({ model }: { model: string }) {
+function LiveRouting({ model, pollRouting }: { model: string; pollRouting: boolean }) {
   const [live, setLive] = useState<LiveState>({ rps: [], p99: [], events: [], audit: [] });
 
   const error = usePolling(
     async () => {
-      const [routing, audit] = await Promise.all([loadRouting(model), adminApi.audit().catch(() => [] as AuditEntry[])]);
-      const time = new Date().toLocaleTimeString('en-GB');
-      const rps: SeriesPoint = { time };
-      const p99: SeriesPoint = { time };
-      (routing.variantStats ?? []).forEach((s) => {
-        rps[`v${s.version}`] = s.requestsPerSecond;
-        p99[`v${s.version}`] = s.p99Millis;
+      const [routing, audit] = await Promise.all([
+        pollRouting ? loadRouting(model).then((r) => r.view) : Promise.resolve(null),
+        adminApi.audit(model, 50),
+      ]);
+      setLive((prev) => {
+        let { rps, p99 } = prev;
+        if (routing) {
+          const time = new Date().toLocaleTimeString('en-GB');
+          const rpsPoint: SeriesPoint = { time };
+          const p99Point: SeriesPoint = { time };
+          (routing.variantStats ?? []).forEach((s) => {
+            rpsPoint[`v${s.version}`] = s.requestsPerSecond;
+            if (s.p99Millis != null) p99Point[`v${s.version}`] = s.p99Millis;
+          });
+          rps = appendSample(rps, rpsPoint);
+          p99 = appendSample(p99, p99Point);
+        }
+        return {
+          rps,
+          p99,
+          events: routing ? (routing.events ?? []) : prev.events,
+          audit: (audit ?? []).filter((a) => auditConcerns(a, model)),
+        };
       });
-      setLive((prev) => ({
-        rps: appendSample(prev.rps, rps),
-        p99: appendSample(prev.p99, p99),
-        events: routing.events ?? [],
-        audit: (audit ?? []).filter((a) => auditConcerns(a, model)),
-      }));
     },
     2000,
     true,
-    [model],
+    [model, pollRouting],
   );
 
   return (
@@ -235,7 +277,7 @@ function LiveRouting({ model }: { model: string }) {
             Routing events
           </Title>
           <EventTable
-            rows={[...live.events].reverse().map((e, i) => ({ key: `${e.at}-${i}`, at: e.at, what: e.kind, who: e.version != null ? `v${e.version}` : '', detail: e.detail }))}
+            rows={live.events.map((e, i) => ({ key: `${e.at}-${i}`, at: e.at, what: e.kind, who: e.version != null ? `v${e.version}` : '', detail: e.detail }))}
           />
         </Card>
         <Card withBorder>
@@ -243,7 +285,7 @@ function LiveRouting({ model }: { model: string }) {
             Audit trail
           </Title>
           <EventTable
-            rows={[...live.audit].reverse().map((a, i) => ({ key: `${a.at}-${i}`, at: a.at, what: a.action, who: a.actor, detail: a.detail ?? a.target }))}
+            rows={live.audit.map((a, i) => ({ key: `${a.at}-${i}`, at: a.at, what: a.action, who: a.actor, detail: a.detail ?? a.target }))}
           />
         </Card>
       </SimpleGrid>
@@ -252,6 +294,7 @@ function LiveRouting({ model }: { model: string }) {
 }
 
 export function auditConcerns(entry: AuditEntry, model: string): boolean {
+  if (entry.model != null) return entry.model === model;
   const target = entry.target ?? '';
   return target === model || target.startsWith(`${model}/`) || target.startsWith(`${model}:`) || target.includes(`/models/${model}`);
 }
