@@ -316,7 +316,11 @@ function EventTable({ rows }: { rows: { key: string; at: string; what: string; w
               <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(r.at)}</Table.Td>
               <Table.Td>{r.what}</Table.Td>
               <Table.Td>{r.who}</Table.Td>
-              <Table.Td style={{ wordBreak: 'break-word' }}>{r.detail}</Table.Td>
+              <Table.Td style={{ wordBreak: 'break-word' }}>
+                <Text size="sm" lineClamp={2} title={r.detail ?? undefined}>
+                  {r.detail}
+                </Text>
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
