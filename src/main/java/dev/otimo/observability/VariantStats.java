@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Request rate and 99th percentile latency of each routed variant over the last minute, for the
- * admin API. Recording is wait-free (an HdrHistogram {@link Recorder}); every ten seconds the
+ * Request rate and latency percentiles of each served version over the last minute, for the
+ * admin API (routing variants, deployment stats). Recording is wait-free (an HdrHistogram {@link Recorder}); every ten seconds the
  * recorded interval is moved into a short list of slices, and slices older than a minute drop out.
  */
 @Component
@@ -27,7 +27,7 @@ public class VariantStats {
     private final Disposable roller;
 
     /** Rate over the window and p99 in milliseconds (null when nothing was recorded). */
-    public record Snapshot(double requestsPerSecond, Double p99Millis) {
+    public record Snapshot(double requestsPerSecond, Double p50Millis, Double p99Millis) {
     }
 
     public VariantStats() {
@@ -49,7 +49,7 @@ public class VariantStats {
     /** The last minute of {@code model} version {@code version}. Call it off the event loop. */
     public Snapshot snapshot(String model, int version) {
         Window w = windows.get(model + '\0' + version);
-        return w == null ? new Snapshot(0, null) : w.snapshot();
+        return w == null ? new Snapshot(0, null, null) : w.snapshot();
     }
 
     private void roll() {
@@ -91,7 +91,8 @@ public class VariantStats {
             from = Math.max(Math.max(from, created), now - WINDOW_MILLIS);
             long count = total.getTotalCount();
             double seconds = Math.max(1.0, (now - from) / 1000.0);
-            return new Snapshot(count / seconds, count == 0 ? null : total.getValueAtPercentile(99) / 1000.0);
+            return new Snapshot(count / seconds, count == 0 ? null : total.getValueAtPercentile(50) / 1000.0,
+                    count == 0 ? null : total.getValueAtPercentile(99) / 1000.0);
         }
     }
 }

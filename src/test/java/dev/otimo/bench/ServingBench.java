@@ -111,7 +111,7 @@ public final class ServingBench {
                 int off = register(registry, dir, m);
                 int on = register(registry, dir, m);
                 registry.deploy(m.name(), off, new DeploymentSpec("cpu", 1, threads, BatchingPolicy.OFF));
-                registry.deploy(m.name(), on, new DeploymentSpec("cpu", 1, threads,
+                registry.deploy(m.name(), on, new DeploymentSpec("cpu", Integer.getInteger("bench.instances", 1), threads,
                         new BatchingPolicy(128, delay, List.of(), 4096, 0, 1)));
                 manager.reconcile().join();
 

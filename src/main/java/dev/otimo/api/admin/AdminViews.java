@@ -76,6 +76,12 @@ public final class AdminViews {
                                  String error, Integer queueDepth) {
     }
 
+    @Schema(name = "DeploymentStats", description = "live figures of a deployment: the last minute, and counts since start")
+    public record DeploymentStats(String model, int version, long requests, long errors, double requestsPerSecond,
+                                  Double p50Millis, Double p99Millis, int queueDepth,
+                                  @Schema(description = "model runs by batch size (rows): upper bound of the bucket → runs") Map<String, Long> batchSizes) {
+    }
+
     /** Any stored JSON (object or array) handed back as JSON. */
     static Object jsonAny(String text) {
         if (text == null || text.isBlank()) {

@@ -68,13 +68,18 @@ public class ModelAdminController {
     private final RegistryService registry;
     private final DeploymentManager deployments;
     private final OtimoProperties properties;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
+    private final dev.otimo.observability.VariantStats variantStats;
     private final Path uploads;
 
-    public ModelAdminController(RegistryService registry, DeploymentManager deployments, OtimoProperties properties)
-            throws IOException {
+    public ModelAdminController(RegistryService registry, DeploymentManager deployments, OtimoProperties properties,
+                                io.micrometer.core.instrument.MeterRegistry meters,
+                                dev.otimo.observability.VariantStats variantStats) throws IOException {
         this.registry = registry;
         this.deployments = deployments;
         this.properties = properties;
+        this.meters = meters;
+        this.variantStats = variantStats;
         this.uploads = Files.createDirectories(properties.dataDir().resolve("uploads"));
     }
 
@@ -255,6 +260,42 @@ public class ModelAdminController {
     @ApiResponse(responseCode = "404", description = "not deployed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<AdminViews.DeploymentView> getDeployment(@PathVariable String model, @PathVariable int version) {
         return blocking(() -> deploymentView(model, version));
+    }
+
+    @GetMapping("/models/{model}/versions/{version}/deployment/stats")
+    @Operation(summary = "Live figures of a deployment: requests, errors, rate and p50/p99 over the last minute, queue depth, batch sizes")
+    @ApiResponse(responseCode = "404", description = "not deployed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<AdminViews.DeploymentStats> deploymentStats(@PathVariable String model, @PathVariable int version) {
+        return blocking(() -> {
+            LiveDeployment live = deployments.model(model).flatMap(s -> s.version(version))
+                    .map(ServedModel.VersionEntry::deployment)
+                    .orElseThrow(() -> new dev.otimo.registry.NotFoundException("model '" + model + "' version " + version + " is not deployed"));
+            String v = Integer.toString(version);
+            long requests = 0;
+            long errors = 0;
+            for (io.micrometer.core.instrument.Counter c : meters.find("otimo.requests").tags("model", model, "version", v).counters()) {
+                long n = (long) c.count();
+                requests += n;
+                if (!"success".equals(c.getId().getTag("outcome"))) {
+                    errors += n;
+                }
+            }
+            java.util.Map<String, Long> batchSizes = new java.util.LinkedHashMap<>();
+            io.micrometer.core.instrument.DistributionSummary sizes = meters.find("otimo.batch.size").tags("model", model, "version", v).summary();
+            if (sizes != null) {
+                long below = 0;
+                for (io.micrometer.core.instrument.distribution.CountAtBucket b : sizes.takeSnapshot().histogramCounts()) {
+                    long cumulative = (long) b.count();
+                    if (cumulative > below) {
+                        batchSizes.put(Long.toString((long) b.bucket()), cumulative - below);
+                    }
+                    below = cumulative;
+                }
+            }
+            dev.otimo.observability.VariantStats.Snapshot recent = variantStats.snapshot(model, version);
+            return new AdminViews.DeploymentStats(model, version, requests, errors, recent.requestsPerSecond(),
+                    recent.p50Millis(), recent.p99Millis(), live.queueDepth(), batchSizes);
+        });
     }
 
     @DeleteMapping("/models/{model}/versions/{version}/deployment")

@@ -230,9 +230,7 @@ public class InferenceController {
                 .doOnSuccess(s -> {
                     long nanos = System.nanoTime() - started;
                     metrics.record(s.deployment().model(), s.deployment().version(), variant, Outcome.SUCCESS, nanos);
-                    if (ROUTED.equals(variant)) {
-                        variantStats.record(s.deployment().model(), s.deployment().version(), nanos);
-                    }
+                    variantStats.record(s.deployment().model(), s.deployment().version(), nanos);
                 })
                 .doOnError(e -> metrics.record(routed.model(), routed.version(), variant, outcome(e), System.nanoTime() - started))
                 .map(s -> s.response())
