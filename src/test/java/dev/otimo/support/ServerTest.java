@@ -90,6 +90,7 @@ public abstract class ServerTest {
         p.put("otimo.data-dir", dataDir.toString());
         p.put("otimo.admin.password", ADMIN_PASSWORD);
         p.put("otimo.max-request-size", "4MB");
+        p.put("otimo.max-upload-size", "8MB");
         p.put("otimo.demo.enabled", "false");
         p.put("otimo.runtime.intra-op-threads", "1");
         p.put("otimo.cluster.reconcile-interval", "0s");
