@@ -31,12 +31,13 @@ import { routingFormFrom, toRoutingPolicy, validateRouting, type RoutingForm } f
 const NO_POLICY: RoutingView = { variants: [], stickyHeader: null, shadow: null, guard: null };
 
 /**
- * GET routing. A model without a policy answers 404; that reads as an empty policy, and the page then stops
- * asking until a policy is saved.
+ * GET routing. A model without a policy answers an empty one (no variants); older servers answered 404,
+ * which reads the same way.
  */
 async function loadRouting(model: string): Promise<{ view: RoutingView; exists: boolean }> {
   try {
-    return { view: await adminApi.getRouting(model), exists: true };
+    const view = await adminApi.getRouting(model);
+    return { view, exists: view.variants.length > 0 };
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) return { view: NO_POLICY, exists: false };
     throw e;

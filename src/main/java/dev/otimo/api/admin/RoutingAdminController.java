@@ -26,6 +26,8 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
+import java.util.List;
+
 /**
  * Admin API for a model's routing policy: weighted variants, sticky header, shadow traffic and
  * canary guard. Thin: parses, runs the policy store's blocking calls on {@code boundedElastic},
@@ -77,11 +79,16 @@ public class RoutingAdminController {
     @Operation(summary = "The model's routing policy, each variant's traffic over the last minute and the routing events")
     @ApiResponse(responseCode = "200", description = "the policy with live figures",
             content = @Content(schema = @Schema(implementation = RoutingViews.RoutingView.class)))
-    @ApiResponse(responseCode = "404", description = "unknown model, or the model has no routing policy",
+    @ApiResponse(responseCode = "404", description = "unknown model",
             content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<RoutingViews.RoutingView> get(@PathVariable String model) {
-        return ModelAdminController.blocking(() -> view(policies.find(model).orElseThrow(() -> new NotFoundException(
-                "model '" + model + "' has no routing policy; unversioned requests go to its newest serving version"))));
+        // a model without a policy answers an empty one: unversioned requests go to its newest serving version
+        return ModelAdminController.blocking(() -> policies.find(model).map(this::view).orElseGet(() -> noPolicy(model)));
+    }
+
+    private RoutingViews.RoutingView noPolicy(String model) {
+        return new RoutingViews.RoutingView(model, List.of(), null, null, null, 0, null, null, List.of(),
+                audit.recent(EVENTS_SHOWN, model, RoutingPolicies.EVENT_ACTIONS).stream().map(RoutingViews.EventView::of).toList());
     }
 
     @DeleteMapping("/models/{model}/routing")
