@@ -29,7 +29,6 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +36,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /** Compression requests, their jobs, and uploaded calibration sets. */
 @RestController
@@ -46,8 +44,6 @@ import java.util.concurrent.Callable;
 @SecurityRequirement(name = "basic")
 @ApiResponse(responseCode = "401", description = "missing or wrong credentials", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
 public class CompressionAdminController {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final CompressionService compression;
     private final Path uploads;
@@ -96,7 +92,7 @@ public class CompressionAdminController {
     @ApiResponse(responseCode = "429", description = "job queue full", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<JobAccepted> compress(@PathVariable String model, @PathVariable int version,
                                       @RequestBody CompressionRequest body) {
-        return blocking(() -> {
+        return ModelAdminController.blocking(() -> {
             List<Map<String, Object>> steps = steps(body);
             Recipe recipe = null;
             for (Map<String, Object> step : steps) {
@@ -139,13 +135,13 @@ public class CompressionAdminController {
     @Operation(summary = "A compression job: status, progress, result version, report or error")
     @ApiResponse(responseCode = "404", description = "unknown job", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<JobView> job(@PathVariable String id) {
-        return blocking(() -> view(compression.job(id)));
+        return ModelAdminController.blocking(() -> view(compression.job(id)));
     }
 
     @GetMapping("/jobs")
     @Operation(summary = "Compression jobs of a model, newest first")
     public Mono<List<JobView>> jobs(@RequestParam String model) {
-        return blocking(() -> compression.jobs(model).stream().map(CompressionAdminController::view).toList());
+        return ModelAdminController.blocking(() -> compression.jobs(model).stream().map(CompressionAdminController::view).toList());
     }
 
     @PostMapping(path = "/models/{model}/calibration-sets", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
@@ -157,7 +153,7 @@ public class CompressionAdminController {
                 .flatMap(part -> Mono.fromCallable(() -> Files.createTempFile(uploads, "calibration-", ".jsonl"))
                         .subscribeOn(Schedulers.boundedElastic())
                         .flatMap(path -> DataBufferUtils.write(part.content(), path).thenReturn(path)))
-                .flatMap(path -> blocking(() -> {
+                .flatMap(path -> ModelAdminController.blocking(() -> {
                     try {
                         CalibrationSet set = compression.storeCalibrationSet(model, path);
                         return new CalibrationView(set.getId(), model, set.getSamples(), set.getCreatedAt());
@@ -173,7 +169,4 @@ public class CompressionAdminController {
                 AdminViews.json(job.getReport()), job.getError(), job.getCreatedAt(), job.getUpdatedAt());
     }
 
-    private static <T> Mono<T> blocking(Callable<T> work) {
-        return Mono.fromCallable(work).subscribeOn(Schedulers.boundedElastic());
-    }
 }
