@@ -2,7 +2,6 @@ package dev.otimo.compression;
 
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnxruntime.platform.Fp16Conversions;
-import com.google.protobuf.ByteString;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -65,9 +64,7 @@ final class Tensors {
     }
 
     static TensorProto floatTensor(String name, float[] values, long... dims) {
-        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        raw.asFloatBuffer().put(values);
-        return tensor(name, TensorProto.DataType.FLOAT, raw.array(), dims);
+        return dev.otimo.onnx.GraphBuilder.floatTensor(name, values, dims);
     }
 
     static TensorProto int8Tensor(String name, byte[] values, long... dims) {
@@ -109,12 +106,7 @@ final class Tensors {
     }
 
     static TensorProto tensor(String name, TensorProto.DataType type, byte[] littleEndian, long... dims) {
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.getNumber())
-                .setRawData(ByteString.copyFrom(littleEndian));
-        for (long d : dims) {
-            t.addDims(d);
-        }
-        return t.build();
+        return dev.otimo.onnx.GraphBuilder.tensor(name, type, littleEndian, dims);
     }
 
     static TensorProto scalarFloat(String name, float value) {

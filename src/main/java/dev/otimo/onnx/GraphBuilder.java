@@ -65,9 +65,8 @@ public final class GraphBuilder {
     }
 
     public GraphBuilder initializer(String name, float[] values, long... dims) {
-        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        raw.asFloatBuffer().put(values);
-        return initializer(name, TensorProto.DataType.FLOAT, raw.array(), dims);
+        graph.addInitializer(floatTensor(name, values, dims));
+        return this;
     }
 
     public GraphBuilder initializer(String name, long[] values, long... dims) {
@@ -78,13 +77,25 @@ public final class GraphBuilder {
 
     /** Adds a constant tensor from little-endian raw bytes of the given element type. */
     public GraphBuilder initializer(String name, TensorProto.DataType type, byte[] littleEndian, long... dims) {
+        graph.addInitializer(tensor(name, type, littleEndian, dims));
+        return this;
+    }
+
+    /** A constant tensor from little-endian raw bytes of the given element type. */
+    public static TensorProto tensor(String name, TensorProto.DataType type, byte[] littleEndian, long... dims) {
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.getNumber())
                 .setRawData(ByteString.copyFrom(littleEndian));
         for (long d : dims) {
             t.addDims(d);
         }
-        graph.addInitializer(t);
-        return this;
+        return t.build();
+    }
+
+    /** A FLOAT constant tensor. */
+    public static TensorProto floatTensor(String name, float[] values, long... dims) {
+        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asFloatBuffer().put(values);
+        return tensor(name, TensorProto.DataType.FLOAT, raw.array(), dims);
     }
 
     /** Adds a node; its name is generated from the op type. */
