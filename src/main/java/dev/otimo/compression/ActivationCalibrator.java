@@ -34,22 +34,27 @@ final class ActivationCalibrator {
     private ActivationCalibrator() {
     }
 
+    /**
+     * The rank of each of {@code tensors} (float tensors inside the graph), observed by running the model on
+     * the first calibration sample; a tensor that is not float is left out.
+     */
+    static Map<String, Integer> ranks(ModelProto model, Set<String> tensors, CalibrationData data) {
+        Set<String> inputs = inputNames(model);
+        CalibrationData first = new CalibrationData(data.samples().subList(0, 1), data.source());
+        Map<String, Integer> out = new LinkedHashMap<>();
+        try (ScoringSession session = ScoringSession.open(augment(model, tensors, inputs), 1)) {
+            forEachSample(session, first, tensors, inputs, (name, values, shape) -> out.put(name, shape.length));
+        }
+        return out;
+    }
+
     static Map<String, Range> calibrate(ModelProto model, Set<String> tensors, CalibrationData data,
             String method, double percentile) {
-        Set<String> inputs = new HashSet<>();
-        model.getGraph().getInputList().forEach(v -> inputs.add(v.getName()));
-        GraphProto.Builder g = model.getGraph().toBuilder();
-        Set<String> declared = new HashSet<>();
-        g.getOutputList().forEach(v -> declared.add(v.getName()));
-        for (String t : tensors) {
-            if (!inputs.contains(t) && declared.add(t)) {
-                g.addOutput(ValueInfoProto.newBuilder().setName(t));
-            }
-        }
-        byte[] augmented = model.toBuilder().setGraph(g).build().toByteArray();
+        Set<String> inputs = inputNames(model);
+        byte[] augmented = augment(model, tensors, inputs);
         Map<String, float[]> minMax = new LinkedHashMap<>();
         try (ScoringSession session = ScoringSession.open(augmented, Runtime.getRuntime().availableProcessors())) {
-            forEachSample(session, data, tensors, inputs, (name, values) -> {
+            forEachSample(session, data, tensors, inputs, (name, values, shape) -> {
                 float[] mm = minMax.computeIfAbsent(name, k -> new float[] {Float.POSITIVE_INFINITY,
                         Float.NEGATIVE_INFINITY});
                 for (int i = values.position(); i < values.limit(); i++) {
@@ -64,7 +69,7 @@ final class ActivationCalibrator {
             });
             if (method.equals("percentile")) {
                 Map<String, long[]> histograms = new HashMap<>();
-                forEachSample(session, data, tensors, inputs, (name, values) -> {
+                forEachSample(session, data, tensors, inputs, (name, values, shape) -> {
                     float[] mm = minMax.get(name);
                     long[] h = histograms.computeIfAbsent(name, k -> new long[BINS]);
                     double width = (mm[1] - mm[0]) / BINS;
@@ -81,6 +86,25 @@ final class ActivationCalibrator {
         Map<String, Range> out = new LinkedHashMap<>();
         minMax.forEach((name, mm) -> out.put(name, new Range(mm[0], mm[1])));
         return out;
+    }
+
+    private static Set<String> inputNames(ModelProto model) {
+        Set<String> inputs = new HashSet<>();
+        model.getGraph().getInputList().forEach(v -> inputs.add(v.getName()));
+        return inputs;
+    }
+
+    /** A copy of the model with {@code tensors} exposed as extra graph outputs. */
+    private static byte[] augment(ModelProto model, Set<String> tensors, Set<String> inputs) {
+        GraphProto.Builder g = model.getGraph().toBuilder();
+        Set<String> declared = new HashSet<>();
+        g.getOutputList().forEach(v -> declared.add(v.getName()));
+        for (String t : tensors) {
+            if (!inputs.contains(t) && declared.add(t)) {
+                g.addOutput(ValueInfoProto.newBuilder().setName(t));
+            }
+        }
+        return model.toBuilder().setGraph(g).build().toByteArray();
     }
 
     private static Range clipTails(float[] mm, long[] histogram, double percentile) {
@@ -104,7 +128,7 @@ final class ActivationCalibrator {
     }
 
     private interface Observer {
-        void observe(String tensor, FloatBuffer values);
+        void observe(String tensor, FloatBuffer values, long[] shape);
     }
 
     private static void forEachSample(ScoringSession session, CalibrationData data, Set<String> tensors,
@@ -114,7 +138,7 @@ final class ActivationCalibrator {
                 if (inputs.contains(t)) {
                     TensorData in = sample.get(t);
                     if (in != null && in.data() instanceof FloatBuffer fb) {
-                        observer.observe(t, fb.duplicate());
+                        observer.observe(t, fb.duplicate(), in.shape());
                     }
                 }
             }
@@ -130,7 +154,7 @@ final class ActivationCalibrator {
                     for (Map.Entry<String, OnnxValue> e : result) {
                         if (tensors.contains(e.getKey()) && e.getValue() instanceof OnnxTensor t
                                 && t.getInfo().type == ai.onnxruntime.OnnxJavaType.FLOAT) {
-                            observer.observe(e.getKey(), t.getFloatBuffer());
+                            observer.observe(e.getKey(), t.getFloatBuffer(), t.getInfo().getShape());
                         }
                     }
                 }

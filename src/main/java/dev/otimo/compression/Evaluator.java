@@ -3,6 +3,7 @@ package dev.otimo.compression;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.TensorInfo;
+import dev.otimo.runtime.CpuFeatures;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,9 +87,9 @@ public final class Evaluator {
             if (b32 == null) {
                 allNotes.add("the model's batch dimension is fixed at " + fixedBatch + "; batch 32 not measured");
             }
-            allNotes.add(String.format("speed measured side by side with %d intra-op threads, %d warm-up runs and"
-                    + " %.1f s per model and batch size", settings.intraOpThreads(), settings.warmupRuns(),
-                    settings.budget().toMillis() / 1000.0));
+            allNotes.add(String.format("speed measured side by side on this host (%s) with %d intra-op threads, %d"
+                    + " warm-up runs and %.1f s per model and batch size", CpuFeatures.host().describe(),
+                    settings.intraOpThreads(), settings.warmupRuns(), settings.budget().toMillis() / 1000.0));
             CompressionReport.ModelFigures pf = new CompressionReport.ModelFigures(parent.length,
                     p.loadNanos() / 1e6, b1[0], b32 == null ? null : b32[0]);
             CompressionReport.ModelFigures cf = new CompressionReport.ModelFigures(child.length,

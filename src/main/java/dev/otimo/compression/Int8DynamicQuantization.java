@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.otimo.onnx.GraphBuilder;
+import dev.otimo.runtime.CpuFeatures;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +32,7 @@ import java.util.Set;
 public final class Int8DynamicQuantization implements Transform {
 
     public static final String NAME = "int8-dynamic";
-    static final Set<String> OPTIONS = Set.of("perChannel", "kernel", "excludeNodes");
+    static final Set<String> OPTIONS = Set.of("perChannel", "kernel", "excludeNodes", WeightQuantizer.OPTION);
     static final Set<String> KERNELS = Set.of("fused", "integer");
 
     @Override
@@ -44,6 +45,7 @@ public final class Int8DynamicQuantization implements Transform {
         options.requireOnly(NAME, OPTIONS);
         options.getBoolean("perChannel", false);
         options.getChoice("kernel", "fused", KERNELS);
+        options.getChoice(WeightQuantizer.OPTION, "auto", WeightQuantizer.RANGES);
         options.getStringList("excludeNodes", List.of());
     }
 
@@ -52,6 +54,7 @@ public final class Int8DynamicQuantization implements Transform {
         check(options, calibration != null && !calibration.isEmpty());
         boolean perChannel = options.getBoolean("perChannel", false);
         String kernel = options.getChoice("kernel", "fused", KERNELS);
+        WeightQuantizer.Range range = WeightQuantizer.Range.of(options, CpuFeatures.host());
         Set<String> excluded = Set.copyOf(options.getStringList("excludeNodes", List.of()));
         OnnxModels.requireKnownOperators(model, NAME);
 
@@ -76,7 +79,7 @@ public final class Int8DynamicQuantization implements Transform {
                 continue;
             }
             WeightQuantizer.Quantized q = WeightQuantizer.symmetric(layer.weights, new long[] {layer.k, layer.n},
-                    perChannel ? 1 : -1);
+                    perChannel ? 1 : -1, range.qmax());
             float[] scales = q.scales().clone();
             for (int i = 0; i < scales.length; i++) {
                 scales[i] *= layer.alpha;
@@ -99,6 +102,7 @@ public final class Int8DynamicQuantization implements Transform {
         }
         notes.add("quantized " + counts + " to int8 weights (" + (perChannel ? "per output column" : "per tensor")
                 + ", symmetric) with uint8 activations quantized per batch at run time, kernel " + kernel);
+        notes.add(range.note());
         if (kernel.equals("fused")) {
             notes.add("uses the ONNX Runtime operator com.microsoft.DynamicQuantizeMatMul; other ONNX runtimes"
                     + " need kernel=integer");
@@ -107,6 +111,7 @@ public final class Int8DynamicQuantization implements Transform {
         extras.put("quantizedNodes", quantized);
         extras.put("kernel", kernel);
         extras.put("perChannel", perChannel);
+        extras.put("weightRange", range.qmax() == WeightQuantizer.FULL ? "full" : "reduced");
         return new TransformResult(g.build(), extras, notes);
     }
 

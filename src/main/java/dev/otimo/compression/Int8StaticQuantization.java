@@ -6,6 +6,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.otimo.onnx.GraphBuilder;
+import dev.otimo.runtime.CpuFeatures;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +34,7 @@ public final class Int8StaticQuantization implements Transform {
 
     public static final String NAME = "int8-static";
     static final Set<String> OPTIONS = Set.of("calibrationMethod", "percentile", "perChannel", "ops",
-            "excludeNodes");
+            "excludeNodes", WeightQuantizer.OPTION);
     public static final List<String> DEFAULT_OPS = List.of("Conv", "MatMul", "Gemm", "Add", "Mul", "AveragePool",
             "GlobalAveragePool", "Concat", "Sigmoid", "LeakyRelu", "MaxPool", "Resize", "Reshape", "Flatten",
             "Transpose", "Squeeze", "Unsqueeze");
@@ -60,6 +61,7 @@ public final class Int8StaticQuantization implements Transform {
             throw new CompressionException("percentile must be above 90 and at most 100, got " + percentile);
         }
         options.getBoolean("perChannel", true);
+        options.getChoice(WeightQuantizer.OPTION, "auto", WeightQuantizer.RANGES);
         for (String op : options.getStringList("ops", DEFAULT_OPS)) {
             if (!DEFAULT_OPS.contains(op)) {
                 throw new CompressionException(NAME + " cannot quantize operator " + op + "; supported: "
@@ -79,6 +81,7 @@ public final class Int8StaticQuantization implements Transform {
         String method = options.getChoice("calibrationMethod", "minmax", Set.of("minmax", "percentile"));
         double percentile = options.getDouble("percentile", 99.999);
         boolean perChannel = options.getBoolean("perChannel", true);
+        WeightQuantizer.Range range = WeightQuantizer.Range.of(options, CpuFeatures.host());
         Set<String> ops = new LinkedHashSet<>(options.getStringList("ops", DEFAULT_OPS));
         Set<String> excluded = Set.copyOf(options.getStringList("excludeNodes", List.of()));
         OnnxModels.requireKnownOperators(model, NAME);
@@ -89,7 +92,7 @@ public final class Int8StaticQuantization implements Transform {
             }
         }
 
-        ModelProto prepared = prepare(model);
+        ModelProto prepared = prepare(model, calibration, ops.contains("Conv"), excluded);
         Map<String, OnnxJavaType> types = TensorTypes.infer(prepared);
         GraphEditor g = GraphEditor.of(prepared);
         Plan plan = plan(g, types, ops, excluded);
@@ -100,7 +103,7 @@ public final class Int8StaticQuantization implements Transform {
         Map<String, ActivationCalibrator.Range> ranges = ActivationCalibrator.calibrate(prepared,
                 plan.calibrated(), calibration, method, percentile);
         Map<String, QParams> params = activationParams(g, plan, ranges);
-        Rewriter rewriter = new Rewriter(g, params, perChannel);
+        Rewriter rewriter = new Rewriter(g, params, perChannel, range.qmax());
         rewriter.rewrite(plan);
         g.requireOpset("", 13);
 
@@ -113,25 +116,35 @@ public final class Int8StaticQuantization implements Transform {
         extras.put("calibrationMethod", method);
         extras.put("calibrationSamples", calibration.size());
         extras.put("perChannel", perChannel);
+        extras.put("weightRange", range.qmax() == WeightQuantizer.FULL ? "full" : "reduced");
         List<String> notes = new ArrayList<>();
         notes.add("QDQ int8 quantization of " + counts + "; uint8 asymmetric activations, int8 symmetric weights "
                 + (perChannel ? "per output channel" : "per tensor") + ", int32 biases");
         notes.add("activation ranges from " + calibration.size() + " " + calibration.source() + " samples ("
                 + method + (method.equals("percentile") ? " " + percentile : "") + ")");
+        notes.add(range.note());
         notes.add("ONNX Runtime fuses the QDQ pairs into integer kernels when it loads the model");
         return new TransformResult(g.build(), extras, notes);
     }
 
     /**
-     * Basic ONNX Runtime optimizations (folds BatchNormalization into Conv), opset 13, and hard-swish
-     * chains turned into HardSwish nodes (opset 14).
+     * Basic ONNX Runtime optimizations (folds BatchNormalization into Conv), opset 13, hard-swish chains
+     * turned into HardSwish nodes (opset 14) and, when Conv is quantized, the BatchNormalization nodes left
+     * over turned into depthwise 1×1 Convs.
      */
-    private static ModelProto prepare(ModelProto model) {
+    private static ModelProto prepare(ModelProto model, CalibrationData calibration, boolean convs,
+            Set<String> excluded) {
         ModelProto optimized = GraphOptimization.optimize(model, OptLevel.BASIC_OPT);
         GraphEditor g = GraphEditor.of(optimized);
         OpsetUpgrade.to(g, 13, NAME);
         if (HardSwishFusion.apply(g) > 0) {
             OpsetUpgrade.to(g, 14, NAME);
+        }
+        Set<String> batchNormInputs = convs ? BatchNormToConv.candidateInputs(g) : Set.of();
+        if (!batchNormInputs.isEmpty()) {
+            ModelProto current = g.build();
+            g = GraphEditor.of(current);
+            BatchNormToConv.apply(g, ActivationCalibrator.ranks(current, batchNormInputs, calibration), excluded);
         }
         return g.build();
     }
@@ -292,9 +305,16 @@ public final class Int8StaticQuantization implements Transform {
         }
     }
 
+    /**
+     * The parameters of each quantized tensor: from its calibrated range, narrowed by a folded Relu or Clip.
+     * Tensors that must share parameters share the union of their ranges: the output of a same-scale
+     * operator and its input, and every input and the output of a Concat (ONNX Runtime then copies the
+     * inputs instead of requantizing each, which matters in DenseNet-style blocks that concatenate every
+     * earlier feature map again at each layer).
+     */
     private static Map<String, QParams> activationParams(GraphEditor g, Plan plan,
             Map<String, ActivationCalibrator.Range> ranges) {
-        Map<String, QParams> params = new LinkedHashMap<>();
+        Map<String, float[]> bounds = new LinkedHashMap<>();
         for (String t : plan.tensors) {
             ActivationCalibrator.Range r = ranges.get(t);
             if (r == null) {
@@ -308,18 +328,42 @@ public final class Int8StaticQuantization implements Transform {
                 lo = Math.max(lo, clip[0]);
                 hi = Math.min(hi, clip[1]);
             }
-            params.put(t, QParams.of(lo, hi));
+            bounds.put(t, new float[] {lo, hi});
         }
-        // Shared-scale outputs take their input's parameters (resolved in order, chains included).
-        for (int pass = 0; pass < plan.sameAs.size(); pass++) {
-            for (Map.Entry<String, String> e : plan.sameAs.entrySet()) {
-                QParams p = params.get(e.getValue());
-                if (p != null) {
-                    params.put(e.getKey(), p);
+        Map<String, String> group = new HashMap<>();
+        plan.sameAs.forEach((out, in) -> union(group, out, in));
+        for (NodeProto n : plan.nodes) {
+            if (n.getOpType().equals("Concat")) {
+                for (String in : n.getInputList()) {
+                    union(group, n.getOutput(0), in);
                 }
             }
         }
+        Map<String, float[]> groupBounds = new HashMap<>();
+        bounds.forEach((t, b) -> groupBounds.merge(find(group, t), b.clone(),
+                (x, y) -> new float[] {Math.min(x[0], y[0]), Math.max(x[1], y[1])}));
+        Map<String, QParams> params = new LinkedHashMap<>();
+        for (String t : plan.tensors) {
+            float[] b = groupBounds.get(find(group, t));
+            params.put(t, QParams.of(b[0], b[1]));
+        }
         return params;
+    }
+
+    private static String find(Map<String, String> parent, String t) {
+        String root = t;
+        while (parent.containsKey(root)) {
+            root = parent.get(root);
+        }
+        return root;
+    }
+
+    private static void union(Map<String, String> parent, String a, String b) {
+        String ra = find(parent, a);
+        String rb = find(parent, b);
+        if (!ra.equals(rb)) {
+            parent.put(ra, rb);
+        }
     }
 
     /** Applies the plan to the graph: folds activations, inserts Q/DQ pairs, quantizes weights and biases. */
@@ -327,14 +371,16 @@ public final class Int8StaticQuantization implements Transform {
         private final GraphEditor g;
         private final Map<String, QParams> params;
         private final boolean perChannel;
+        private final int qmax;
         private final Map<String, String> dequantizedWeights = new HashMap<>();
         /** dequantized name -> original name, for graph inputs (other tensors keep their name) */
         private final Map<String, String> renamedInputs = new HashMap<>();
 
-        Rewriter(GraphEditor g, Map<String, QParams> params, boolean perChannel) {
+        Rewriter(GraphEditor g, Map<String, QParams> params, boolean perChannel, int qmax) {
             this.g = g;
             this.params = params;
             this.perChannel = perChannel;
+            this.qmax = qmax;
         }
 
         void rewrite(Plan plan) {
@@ -407,7 +453,8 @@ public final class Int8StaticQuantization implements Transform {
             String weight = n.getInput(1);
             TensorProto w = g.initializer(weight);
             long[] dims = Tensors.dims(w);
-            WeightQuantizer.Quantized q = WeightQuantizer.symmetric(Tensors.floats(w), dims, perChannel ? axis : -1);
+            WeightQuantizer.Quantized q = WeightQuantizer.symmetric(Tensors.floats(w), dims, perChannel ? axis : -1,
+                    qmax);
             String key = weight + "@" + (perChannel ? axis : -1);
             String dq = dequantizedWeights.get(key);
             if (dq == null) {

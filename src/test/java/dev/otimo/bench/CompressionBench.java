@@ -12,6 +12,7 @@ import dev.otimo.compression.ThroughputMeter;
 import dev.otimo.compression.TransformOptions;
 import dev.otimo.compression.TransformRegistry;
 import dev.otimo.onnx.Mlp;
+import dev.otimo.runtime.CpuFeatures;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Compression benchmark: int8-dynamic on the MLP 4x1024 fixture and int8-static on a pretrained
@@ -60,7 +62,8 @@ public final class CompressionBench {
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
                 "intraOpThreads", THREADS, "onnxruntime", ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion(),
-                "java", System.getProperty("java.version")));
+                "java", System.getProperty("java.version"), "cpu", CpuFeatures.host().describe()));
+        System.out.println("cpu: " + CpuFeatures.host().describe());
         List<String[]> table = new ArrayList<>();
         results.put("mlp", mlp(budget, table));
         results.put("reluCnn", reluCnn(budget, table));
@@ -79,7 +82,10 @@ public final class CompressionBench {
     private static Map<String, Object> mlp(Duration budget, List<String[]> table) {
         ModelProto parent = Mlp.square(1024, 4, 1);
         byte[] parentBytes = parent.toByteArray();
-        byte[] fused = apply(parentBytes, "int8-dynamic", TransformOptions.of("kernel", "fused"), CalibrationData.none());
+        byte[] full = apply(parentBytes, "int8-dynamic", TransformOptions.of("weightRange", "full"),
+                CalibrationData.none());
+        byte[] reduced = apply(parentBytes, "int8-dynamic", TransformOptions.of("weightRange", "reduced"),
+                CalibrationData.none());
         byte[] integer = apply(parentBytes, "int8-dynamic", TransformOptions.of("kernel", "integer"),
                 CalibrationData.none());
         byte[] perChannel = apply(parentBytes, "int8-dynamic", TransformOptions.of("perChannel", true),
@@ -89,14 +95,17 @@ public final class CompressionBench {
                 eval.subList(0, 64).stream().map(m -> m.get("input")).toList()));
         Map<String, Object> out = new LinkedHashMap<>();
         try (ScoringSession p = ScoringSession.open(parentBytes, THREADS);
-             ScoringSession f = ScoringSession.open(fused, THREADS);
+             ScoringSession f = ScoringSession.open(full, THREADS);
+             ScoringSession r = ScoringSession.open(reduced, THREADS);
              ScoringSession i = ScoringSession.open(integer, THREADS);
              ScoringSession c = ScoringSession.open(perChannel, THREADS)) {
-            List<ThroughputMeter.Figures> speed = ThroughputMeter.interleaved(List.of(p, f, i, c), batch64, 64,
+            List<ThroughputMeter.Figures> speed = ThroughputMeter.interleaved(List.of(p, f, r, i, c), batch64, 64,
                     budget, 30);
-            String[] names = {"fp32", "int8-dynamic fused (default)", "int8-dynamic integer", "int8-dynamic per-channel"};
-            byte[][] bytes = {parentBytes, fused, integer, perChannel};
-            ScoringSession[] sessions = {p, f, i, c};
+            String auto = autoRange();
+            String[] names = {"fp32", "int8-dynamic fused, full range", "int8-dynamic fused, reduced range",
+                "int8-dynamic integer, " + auto, "int8-dynamic per-channel, " + auto};
+            byte[][] bytes = {parentBytes, full, reduced, integer, perChannel};
+            ScoringSession[] sessions = {p, f, r, i, c};
             for (int k = 0; k < names.length; k++) {
                 OutputComparison cmp = compare(p, sessions[k], eval, 64);
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -118,7 +127,7 @@ public final class CompressionBench {
             }
         }
         out.put("loadedGraph", Map.of(
-                "fused", LoadedGraph.opCounts(fused, OptLevel.ALL_OPT),
+                "fused", LoadedGraph.opCounts(full, OptLevel.ALL_OPT),
                 "integer", LoadedGraph.opCounts(integer, OptLevel.ALL_OPT),
                 "integerAtBasicLevel", LoadedGraph.opCounts(integer, OptLevel.BASIC_OPT)));
         out.put("targets", "speedup >= 3.5, meanCosine >= 0.999, sizeRatio <= 0.26");
@@ -136,52 +145,15 @@ public final class CompressionBench {
         out.put("inputs", "text lines rendered with the system's DejaVu/Liberation fonts, half of them turned 180"
                 + " degrees; 64 calibrate, 512 other ones evaluate");
         Map<String, byte[]> children = new LinkedHashMap<>();
-        children.put("int8-static minmax", apply(parentBytes, "int8-static", TransformOptions.empty(),
-                calibrationSet.data()));
-        children.put("int8-static percentile", apply(parentBytes, "int8-static",
+        children.put("int8-static minmax, full range", apply(parentBytes, "int8-static",
+                TransformOptions.of("weightRange", "full"), calibrationSet.data()));
+        children.put("int8-static minmax, reduced range", apply(parentBytes, "int8-static",
+                TransformOptions.of("weightRange", "reduced"), calibrationSet.data()));
+        children.put("int8-static percentile, " + autoRange(), apply(parentBytes, "int8-static",
                 TransformOptions.of("calibrationMethod", "percentile", "percentile", 99.99), calibrationSet.data()));
-        byte[] optimized = apply(parentBytes, "optimize", TransformOptions.empty(), CalibrationData.none());
-        try (ScoringSession p = ScoringSession.open(parentBytes, THREADS)) {
-            double parentAccuracy = heldOut.accuracy(p);
-            out.put("fp32OrientationAccuracy", parentAccuracy);
-            for (int batch : new int[] {32, 1}) {
-                Map<String, TensorData> feed = heldOut.batch(batch);
-                List<ScoringSession> sessions = new ArrayList<>(List.of(p));
-                List<String> names = new ArrayList<>(List.of("fp32"));
-                try (ScoringSession a = ScoringSession.open(children.get("int8-static minmax"), THREADS);
-                     ScoringSession b = ScoringSession.open(children.get("int8-static percentile"), THREADS);
-                     ScoringSession o = ScoringSession.open(optimized, THREADS)) {
-                    sessions.addAll(List.of(a, b, o));
-                    names.addAll(List.of("int8-static minmax", "int8-static percentile", "optimize (basic)"));
-                    List<ThroughputMeter.Figures> speed = ThroughputMeter.interleaved(sessions, feed, batch, budget, 10);
-                    for (int k = 0; k < sessions.size(); k++) {
-                        OutputComparison cmp = compare(p, sessions.get(k), heldOut.rows(), 32);
-                        double accuracy = heldOut.accuracy(sessions.get(k));
-                        byte[] bytes = k == 0 ? parentBytes : k == 3 ? optimized : children.get(names.get(k));
-                        Map<String, Object> row = new LinkedHashMap<>();
-                        row.put("rowsPerSecond", speed.get(k).rowsPerSecond());
-                        row.put("meanRowsPerSecond", speed.get(k).meanRowsPerSecond());
-                    row.put("meanRowsPerSecond", speed.get(k).meanRowsPerSecond());
-                row.put("meanRowsPerSecond", speed.get(k).meanRowsPerSecond());
-                        row.put("p50Millis", speed.get(k).p50Millis());
-                        row.put("speedup", speed.get(k).rowsPerSecond() / speed.get(0).rowsPerSecond());
-                        row.put("sizeBytes", bytes.length);
-                        row.put("meanCosine", cmp.meanCosine());
-                        row.put("top1Agreement", cmp.top1Agreement());
-                        row.put("orientationAccuracy", accuracy);
-                        out.put(names.get(k) + " @ batch " + batch, row);
-                        table.add(new String[] {"OCR orientation CNN, batch " + batch, names.get(k),
-                                String.format("%.0f", speed.get(k).rowsPerSecond()),
-                                String.format("%.2fx", speed.get(k).rowsPerSecond() / speed.get(0).rowsPerSecond()),
-                                String.format("%.3f", speed.get(k).p50Millis()),
-                                String.format("%.1f%%", 100.0 * bytes.length / parentBytes.length),
-                                String.format("%.5f", cmp.meanCosine()),
-                                String.format("%.1f%%", 100 * cmp.top1Agreement())});
-                    }
-                }
-            }
-        }
-        out.put("loadedGraph", LoadedGraph.opCounts(children.get("int8-static minmax"), OptLevel.ALL_OPT));
+        children.put("optimize (basic)", apply(parentBytes, "optimize", TransformOptions.empty(), CalibrationData.none()));
+        sideBySide("OCR orientation CNN", parentBytes, children, heldOut.rows(), heldOut::accuracy, out, budget, table);
+        out.put("loadedGraph", LoadedGraph.opCounts(children.values().iterator().next(), OptLevel.ALL_OPT));
         out.put("targets", "speedup >= 1.5, top1Agreement >= 0.97");
         return out;
     }
@@ -222,43 +194,84 @@ public final class CompressionBench {
         byte[] parentBytes = g.toBytes();
         List<Map<String, TensorData>> calibration = smoothImages(64, 11);
         List<Map<String, TensorData>> heldOut = smoothImages(256, 12);
-        byte[] child = apply(parentBytes, "int8-static", TransformOptions.empty(), new CalibrationData(calibration,
-                "upload"));
+        CalibrationData data = new CalibrationData(calibration, "upload");
+        Map<String, byte[]> children = new LinkedHashMap<>();
+        children.put("int8-static minmax, full range", apply(parentBytes, "int8-static",
+                TransformOptions.of("weightRange", "full"), data));
+        children.put("int8-static minmax, reduced range", apply(parentBytes, "int8-static",
+                TransformOptions.of("weightRange", "reduced"), data));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("inputs", "smooth random images (sums of low-frequency sinusoids); 64 calibrate, 256 other ones"
                 + " evaluate");
-        try (ScoringSession p = ScoringSession.open(parentBytes, THREADS);
-             ScoringSession c = ScoringSession.open(child, THREADS)) {
-            OutputComparison cmp = compare(p, c, heldOut, 32);
+        sideBySide("VGG-style CNN 64x64", parentBytes, children, heldOut, null, out, budget, table);
+        out.put("loadedGraph", LoadedGraph.opCounts(children.values().iterator().next(), OptLevel.ALL_OPT));
+        return out;
+    }
+
+    /**
+     * Measures a parent and its children side by side at batch 32 and 1, and their fidelity on the held-out
+     * rows: a table row and a JSON row for each.
+     *
+     * @param accuracy a task-level score of a session on the held-out rows, or null where there are no labels
+     */
+    private static void sideBySide(String workload, byte[] parentBytes, Map<String, byte[]> children,
+            List<Map<String, TensorData>> heldOut, ToDoubleFunction<ScoringSession> accuracy, Map<String, Object> out,
+            Duration budget, List<String[]> table) {
+        List<String> names = new ArrayList<>(List.of("fp32"));
+        names.addAll(children.keySet());
+        List<byte[]> bytes = new ArrayList<>(List.of(parentBytes));
+        bytes.addAll(children.values());
+        List<ScoringSession> sessions = new ArrayList<>();
+        try {
+            for (byte[] b : bytes) {
+                sessions.add(ScoringSession.open(b, THREADS));
+            }
+            ScoringSession parent = sessions.get(0);
+            List<OutputComparison> fidelity = new ArrayList<>();
+            List<Double> scores = new ArrayList<>();
+            for (ScoringSession s : sessions) {
+                fidelity.add(compare(parent, s, heldOut, 32));
+                scores.add(accuracy == null ? Double.NaN : accuracy.applyAsDouble(s));
+            }
             for (int batch : new int[] {32, 1}) {
-                Map<String, TensorData> feed = Map.of("image", TensorData.concat(
-                        heldOut.subList(0, batch).stream().map(m -> m.get("image")).toList()));
-                List<ThroughputMeter.Figures> speed = ThroughputMeter.interleaved(List.of(p, c), feed, batch, budget, 10);
-                String[] names = {"fp32", "int8-static minmax"};
-                byte[][] bytes = {parentBytes, child};
-                for (int k = 0; k < 2; k++) {
+                Map<String, TensorData> feed = new LinkedHashMap<>();
+                for (String input : heldOut.get(0).keySet()) {
+                    feed.put(input, TensorData.concat(heldOut.subList(0, batch).stream().map(m -> m.get(input)).toList()));
+                }
+                List<ThroughputMeter.Figures> speed = ThroughputMeter.interleaved(sessions, feed, batch, budget, 10);
+                for (int k = 0; k < sessions.size(); k++) {
+                    OutputComparison cmp = fidelity.get(k);
+                    double speedup = speed.get(k).rowsPerSecond() / speed.get(0).rowsPerSecond();
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("rowsPerSecond", speed.get(k).rowsPerSecond());
                     row.put("meanRowsPerSecond", speed.get(k).meanRowsPerSecond());
-                row.put("meanRowsPerSecond", speed.get(k).meanRowsPerSecond());
                     row.put("p50Millis", speed.get(k).p50Millis());
-                    row.put("speedup", speed.get(k).rowsPerSecond() / speed.get(0).rowsPerSecond());
-                    row.put("sizeBytes", bytes[k].length);
-                    row.put("meanCosine", k == 0 ? 1.0 : cmp.meanCosine());
-                    row.put("top1Agreement", k == 0 ? 1.0 : cmp.top1Agreement());
-                    out.put(names[k] + " @ batch " + batch, row);
-                    table.add(new String[] {"VGG-style CNN 64x64, batch " + batch, names[k],
+                    row.put("speedup", speedup);
+                    row.put("sizeBytes", bytes.get(k).length);
+                    row.put("meanCosine", cmp.meanCosine());
+                    row.put("maxAbsError", cmp.maxAbsError());
+                    row.put("top1Agreement", cmp.top1Agreement());
+                    if (accuracy != null) {
+                        row.put("taskAccuracy", scores.get(k));
+                    }
+                    out.put(names.get(k) + " @ batch " + batch, row);
+                    table.add(new String[] {workload + ", batch " + batch, names.get(k),
                             String.format("%.0f", speed.get(k).rowsPerSecond()),
-                            String.format("%.2fx", speed.get(k).rowsPerSecond() / speed.get(0).rowsPerSecond()),
+                            String.format("%.2fx", speedup),
                             String.format("%.3f", speed.get(k).p50Millis()),
-                            String.format("%.1f%%", 100.0 * bytes[k].length / parentBytes.length),
-                            String.format("%.5f", k == 0 ? 1.0 : cmp.meanCosine()),
-                            String.format("%.1f%%", 100 * (k == 0 ? 1.0 : cmp.top1Agreement()))});
+                            String.format("%.1f%%", 100.0 * bytes.get(k).length / parentBytes.length),
+                            String.format("%.5f", cmp.meanCosine()),
+                            String.format("%.1f%%", 100 * cmp.top1Agreement())});
                 }
             }
+        } finally {
+            sessions.forEach(ScoringSession::close);
         }
-        out.put("loadedGraph", LoadedGraph.opCounts(child, OptLevel.ALL_OPT));
-        return out;
+    }
+
+    /** The weight range that {@code weightRange=auto} picks on this host. */
+    private static String autoRange() {
+        return "auto=" + (CpuFeatures.host().int8DotProduct() ? "full" : "reduced");
     }
 
     private static List<Map<String, TensorData>> smoothImages(int count, long seed) {
@@ -330,7 +343,7 @@ public final class CompressionBench {
     private static void print(List<String[]> table) {
         System.out.println("rows/s = batch rows / median run time; models of a workload measured side by side");
         String[] head = {"workload", "model", "rows/s", "vs fp32", "p50 ms", "size", "cosine", "top-1 agree"};
-        String format = "%-32s %-30s %10s %8s %9s %7s %9s %12s%n";
+        String format = "%-32s %-42s %10s %8s %9s %7s %9s %12s%n";
         System.out.printf(format, (Object[]) head);
         for (String[] row : table) {
             System.out.printf(format, (Object[]) row);

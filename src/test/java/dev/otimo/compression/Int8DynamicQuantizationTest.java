@@ -77,6 +77,30 @@ class Int8DynamicQuantizationTest {
     }
 
     @Test
+    void reducedWeightRangeKeepsWeightsWithin63AndFullRangeReaches127() {
+        ModelProto parent = TestModels.mlp();
+        assertThat(TestModels.maxAbsInt8Weight(apply(parent, "weightRange", "reduced"))).isEqualTo(63);
+        assertThat(TestModels.maxAbsInt8Weight(apply(parent, "weightRange", "full"))).isEqualTo(127);
+        assertThat(TestModels.compare(parent, apply(parent, "weightRange", "reduced"), inputs).meanCosine())
+                .isGreaterThanOrEqualTo(0.999);
+    }
+
+    @Test
+    void autoWeightRangeFollowsTheHostCpuAndSaysWhy() {
+        TransformResult result = transform.apply(TestModels.mlp(), TransformOptions.empty(), CalibrationData.none());
+        boolean dot = dev.otimo.runtime.CpuFeatures.host().int8DotProduct();
+        assertThat(result.extras()).containsEntry("weightRange", dot ? "full" : "reduced");
+        assertThat(TestModels.maxAbsInt8Weight(result.model())).isEqualTo(dot ? 127 : 63);
+        assertThat(result.notes()).anyMatch(n -> n.startsWith(dot ? "weights 8-bit" : "weights 7-bit"));
+    }
+
+    @Test
+    void rejectsUnknownWeightRange() {
+        assertThatThrownBy(() -> apply(TestModels.mlp(), "weightRange", "6bit"))
+                .isInstanceOf(CompressionException.class).hasMessageContaining("weightRange");
+    }
+
+    @Test
     void rejectsUnknownKernel() {
         assertThatThrownBy(() -> apply(TestModels.mlp(), "kernel", "simd"))
                 .isInstanceOf(CompressionException.class).hasMessageContaining("kernel");

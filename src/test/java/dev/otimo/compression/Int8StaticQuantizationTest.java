@@ -1,9 +1,12 @@
 package dev.otimo.compression;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +31,70 @@ class Int8StaticQuantizationTest {
         OutputComparison cmp = TestModels.compare(parent, apply(parent).model(), heldOut);
         assertThat(cmp.meanCosine()).isGreaterThanOrEqualTo(0.99);
         assertThat(cmp.top1Agreement()).isGreaterThanOrEqualTo(0.9);
+    }
+
+    @Test
+    void reducedWeightRangeStaysCloseWithSevenBitWeights() {
+        ModelProto parent = TestModels.cnn();
+        TransformResult reduced = apply(parent, "weightRange", "reduced");
+        assertThat(reduced.extras()).containsEntry("weightRange", "reduced");
+        assertThat(TestModels.maxAbsInt8Weight(reduced.model())).isEqualTo(63);
+        assertThat(TestModels.maxAbsInt8Weight(apply(parent, "weightRange", "full").model())).isEqualTo(127);
+        OutputComparison cmp = TestModels.compare(parent, reduced.model(), heldOut);
+        assertThat(cmp.meanCosine()).isGreaterThanOrEqualTo(0.99);
+        assertThat(cmp.top1Agreement()).isGreaterThanOrEqualTo(0.9);
+    }
+
+    @Test
+    void preActivationBatchNormsBecomeQuantizedDepthwiseConvsAndStayClose() {
+        ModelProto parent = TestModels.denseBlock();
+        ModelProto child = apply(parent).model();
+        assertThat(TestModels.count(child, "BatchNormalization")).isZero();
+        assertThat(child.getGraph().getNodeList()).filteredOn(n -> n.getOpType().equals("Conv")).hasSize(7)
+                .filteredOn(n -> n.getAttributeList().stream().anyMatch(a -> a.getName().equals("group")))
+                .hasSize(3);
+        OutputComparison cmp = TestModels.compare(parent, child, heldOut);
+        assertThat(cmp.meanCosine()).isGreaterThanOrEqualTo(0.99);
+        assertThat(cmp.top1Agreement()).isGreaterThanOrEqualTo(0.9);
+    }
+
+    @Test
+    void onnxRuntimeRunsThePreActivationBlockWithoutLeavingTheIntegerDomain() {
+        Map<String, Integer> loaded = LoadedGraph.opCounts(apply(TestModels.denseBlock()).model().toByteArray(),
+                OptLevel.EXTENDED_OPT);
+        assertThat(loaded).containsEntry("QLinearConv", 7).containsEntry("com.microsoft:QLinearConcat", 3)
+                .doesNotContainKeys("BatchNormalization", "Conv", "Concat", "Relu");
+        assertThat(loaded.getOrDefault("DequantizeLinear", 0)).isZero();
+        assertThat(loaded.getOrDefault("QuantizeLinear", 0)).isEqualTo(1);
+    }
+
+    @Test
+    void concatInputsShareTheQuantizationParametersOfItsOutput() {
+        ModelProto child = apply(TestModels.denseBlock()).model();
+        Map<String, NodeProto> producers = new HashMap<>();
+        child.getGraph().getNodeList().forEach(n -> n.getOutputList().forEach(o -> producers.put(o, n)));
+        Map<String, TensorProto> constants = new HashMap<>();
+        child.getGraph().getInitializerList().forEach(t -> constants.put(t.getName(), t));
+        List<NodeProto> concats = child.getGraph().getNodeList().stream()
+                .filter(n -> n.getOpType().equals("Concat")).toList();
+        assertThat(concats).hasSize(3);
+        for (NodeProto concat : concats) {
+            NodeProto quantize = child.getGraph().getNodeList().stream()
+                    .filter(n -> n.getOpType().equals("QuantizeLinear") && n.getInput(0).equals(concat.getOutput(0)))
+                    .findFirst().orElseThrow();
+            float outputScale = Tensors.floats(constants.get(quantize.getInput(1)))[0];
+            for (String in : concat.getInputList()) {
+                NodeProto dequantize = producers.get(in);
+                assertThat(dequantize.getOpType()).isEqualTo("DequantizeLinear");
+                assertThat(Tensors.floats(constants.get(dequantize.getInput(1)))[0]).as(in).isEqualTo(outputScale);
+            }
+        }
+    }
+
+    @Test
+    void rejectsUnknownWeightRange() {
+        assertThatThrownBy(() -> apply(TestModels.cnn(), "weightRange", "tiny"))
+                .isInstanceOf(CompressionException.class).hasMessageContaining("weightRange");
     }
 
     @Test

@@ -84,6 +84,45 @@ final class TestModels {
         return g.build();
     }
 
+    /**
+     * A pre-activation dense block (DenseNet style): each layer normalises the concatenation of all earlier
+     * feature maps (BatchNormalization, Relu), convolves it, and appends the result. The normalisations
+     * follow a Concat, not a Conv, so no Conv can absorb them. Input [N, 3, 16, 16], output [N, 10].
+     */
+    static ModelProto denseBlock() {
+        SplittableRandom r = new SplittableRandom(21);
+        GraphBuilder g = GraphBuilder.named("dense").opset(13)
+                .input("image", TensorProto.DataType.FLOAT, -1, 3, 16, 16)
+                .output("logits", TensorProto.DataType.FLOAT, -1, 10)
+                .initializer("k0", gaussian(r, 8 * 3 * 9, Math.sqrt(2.0 / 27)), 8, 3, 3, 3)
+                .node("Conv", List.of("image", "k0"), List.of("x0"), GraphBuilder.attr("pads", new long[] {1, 1, 1, 1}));
+        String features = "x0";
+        int channels = 8;
+        for (int layer = 1; layer <= 3; layer++) {
+            String p = "l" + layer + "_";
+            g.initializer(p + "scale", uniform(r, channels, 0.8, 1.2), channels)
+                    .initializer(p + "bias", gaussian(r, channels, 0.2), channels)
+                    .initializer(p + "mean", gaussian(r, channels, 0.2), channels)
+                    .initializer(p + "var", uniform(r, channels, 0.5, 1.5), channels)
+                    .initializer(p + "k", gaussian(r, 4 * channels * 9, Math.sqrt(2.0 / (channels * 9))), 4, channels, 3, 3)
+                    .initializer(p + "b", gaussian(r, 4, 0.05), 4)
+                    .node("BatchNormalization", List.of(features, p + "scale", p + "bias", p + "mean", p + "var"),
+                            List.of(p + "norm"))
+                    .node("Relu", List.of(p + "norm"), List.of(p + "act"))
+                    .node("Conv", List.of(p + "act", p + "k", p + "b"), List.of(p + "new"),
+                            GraphBuilder.attr("pads", new long[] {1, 1, 1, 1}))
+                    .node("Concat", List.of(features, p + "new"), List.of(p + "cat"), GraphBuilder.attr("axis", 1L));
+            features = p + "cat";
+            channels += 4;
+        }
+        return g.initializer("fc", gaussian(r, 10 * channels, Math.sqrt(1.0 / channels)), 10, channels)
+                .initializer("fc_b", gaussian(r, 10, 0.05), 10)
+                .node("GlobalAveragePool", List.of(features), List.of("gap"))
+                .node("Flatten", List.of("gap"), List.of("flat"))
+                .node("Gemm", List.of("flat", "fc", "fc_b"), List.of("logits"), GraphBuilder.attr("transB", 1L))
+                .build();
+    }
+
     /** A single Conv + Relu: nothing for the dense-layer quantizer to do. */
     static ModelProto convOnly() {
         SplittableRandom r = new SplittableRandom(2);
@@ -159,6 +198,19 @@ final class TestModels {
             }
         }
         return cmp;
+    }
+
+    /** The largest magnitude among the int8 initializers of a model (its quantized weights). */
+    static int maxAbsInt8Weight(ModelProto m) {
+        int max = 0;
+        for (TensorProto t : m.getGraph().getInitializerList()) {
+            if (t.getDataType() == TensorProto.DataType.INT8.getNumber()) {
+                for (byte b : t.getRawData().toByteArray()) {
+                    max = Math.max(max, Math.abs(b));
+                }
+            }
+        }
+        return max;
     }
 
     static long count(ModelProto m, String opType) {
