@@ -11,6 +11,14 @@ describe('buildCompressionRequest', () => {
     });
   });
 
+  it('sends the weight range only when it is not the server default', () => {
+    const reduced: CompressionForm = { ...initialCompressionForm(), steps: [{ ...newStep('int8-static'), weightRange: 'reduced' }] };
+    expect(buildCompressionRequest(reduced).options).toEqual({ perChannel: true, calibrationMethod: 'minmax', weightRange: 'reduced' });
+    const full: CompressionForm = { ...initialCompressionForm(), steps: [{ ...newStep('int8-dynamic'), weightRange: 'full' }] };
+    expect(buildCompressionRequest(full).options).toEqual({ perChannel: false, kernel: 'fused', weightRange: 'full' });
+    expect(buildCompressionRequest(initialCompressionForm()).options).not.toHaveProperty('weightRange');
+  });
+
   it('sends a recipe as a chain of steps', () => {
     const form: CompressionForm = {
       ...initialCompressionForm(),

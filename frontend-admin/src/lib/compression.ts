@@ -17,6 +17,11 @@ export interface StepForm {
   method: Method;
   /** int8-dynamic and int8-static: one scale per output channel instead of one per tensor */
   perChannel: boolean;
+  /**
+   * int8-dynamic and int8-static: 'full' (±127) or 'reduced' (±63, 7-bit) weights; 'auto' lets the server pick
+   * reduced where its CPU has no int8 dot-product instructions (AVX2 without VNNI), where full-range weights overflow
+   */
+  weightRange: 'auto' | 'full' | 'reduced';
   /** int8-dynamic: 'fused' (float activations, fused kernel) or 'integer' (MatMulInteger) */
   kernel: 'fused' | 'integer';
   /** int8-static: how activation ranges are taken from the calibration samples */
@@ -42,6 +47,7 @@ export function newStep(method: Method = 'int8-dynamic'): StepForm {
   return {
     method,
     perChannel: method === 'int8-static',
+    weightRange: 'auto',
     kernel: 'fused',
     calibrationMethod: 'minmax',
     percentile: 99.999,
@@ -57,13 +63,15 @@ export function initialCompressionForm(): CompressionForm {
 
 /** The options object the server expects for the step's method (it rejects options it does not know). */
 export function stepOptions(step: StepForm): Record<string, unknown> {
+  // 'auto' is the server's default: leave it out so that recipes read as the user chose them.
+  const range = step.weightRange === 'auto' ? {} : { weightRange: step.weightRange };
   switch (step.method) {
     case 'int8-dynamic':
-      return { perChannel: step.perChannel, kernel: step.kernel };
+      return { perChannel: step.perChannel, kernel: step.kernel, ...range };
     case 'int8-static':
       return step.calibrationMethod === 'percentile'
-        ? { perChannel: step.perChannel, calibrationMethod: 'percentile', percentile: step.percentile }
-        : { perChannel: step.perChannel, calibrationMethod: 'minmax' };
+        ? { perChannel: step.perChannel, calibrationMethod: 'percentile', percentile: step.percentile, ...range }
+        : { perChannel: step.perChannel, calibrationMethod: 'minmax', ...range };
     case 'prune':
       return { sparsity: step.sparsity, scope: step.scope };
     case 'optimize':

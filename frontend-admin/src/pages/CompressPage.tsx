@@ -240,11 +240,20 @@ function StepOptions({ step, onChange }: { step: StepForm; onChange: (step: Step
       onChange={(e) => onChange({ ...step, perChannel: e.currentTarget.checked })}
     />
   );
+  const weightRange = (
+    <Choice
+      label="Weight range"
+      value={step.weightRange}
+      options={['auto', 'full', 'reduced']}
+      onChange={(range) => onChange({ ...step, weightRange: range })}
+    />
+  );
   switch (step.method) {
     case 'int8-dynamic':
       return (
         <Group align="flex-end" gap="lg">
           {perChannel}
+          {weightRange}
           <Choice label="Kernel" value={step.kernel} options={['fused', 'integer']} onChange={(kernel) => onChange({ ...step, kernel })} />
         </Group>
       );
@@ -252,6 +261,7 @@ function StepOptions({ step, onChange }: { step: StepForm; onChange: (step: Step
       return (
         <Group align="flex-end" gap="lg">
           {perChannel}
+          {weightRange}
           <Choice
             label="Activation ranges"
             value={step.calibrationMethod}

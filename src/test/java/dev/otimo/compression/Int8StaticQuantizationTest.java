@@ -50,9 +50,9 @@ class Int8StaticQuantizationTest {
         ModelProto parent = TestModels.denseBlock();
         ModelProto child = apply(parent).model();
         assertThat(TestModels.count(child, "BatchNormalization")).isZero();
-        assertThat(child.getGraph().getNodeList()).filteredOn(n -> n.getOpType().equals("Conv")).hasSize(7)
+        assertThat(child.getGraph().getNodeList()).filteredOn(n -> n.getOpType().equals("Conv")).hasSize(8)
                 .filteredOn(n -> n.getAttributeList().stream().anyMatch(a -> a.getName().equals("group")))
-                .hasSize(3);
+                .hasSize(4);
         OutputComparison cmp = TestModels.compare(parent, child, heldOut);
         assertThat(cmp.meanCosine()).isGreaterThanOrEqualTo(0.99);
         assertThat(cmp.top1Agreement()).isGreaterThanOrEqualTo(0.9);
@@ -62,12 +62,14 @@ class Int8StaticQuantizationTest {
     void onnxRuntimeRunsThePreActivationBlockWithoutLeavingTheIntegerDomain() {
         Map<String, Integer> loaded = LoadedGraph.opCounts(apply(TestModels.denseBlock()).model().toByteArray(),
                 OptLevel.EXTENDED_OPT);
-        assertThat(loaded).containsEntry("QLinearConv", 7).containsEntry("com.microsoft:QLinearConcat", 3)
+        assertThat(loaded).containsEntry("QLinearConv", 8).containsEntry("com.microsoft:QLinearConcat", 3)
                 .doesNotContainKeys("BatchNormalization", "Conv", "Concat", "Relu");
+        // the MaxPool after the first Relu runs on uint8 (its input and output share parameters)
         assertThat(loaded.getOrDefault("DequantizeLinear", 0)).isZero();
         assertThat(loaded.getOrDefault("QuantizeLinear", 0)).isEqualTo(1);
     }
 
+    /** x0, a pooled Relu output, keeps its own range (see the next test); the other inputs share the Concat's. */
     @Test
     void concatInputsShareTheQuantizationParametersOfItsOutput() {
         ModelProto child = apply(TestModels.denseBlock()).model();
@@ -83,12 +85,48 @@ class Int8StaticQuantizationTest {
                     .filter(n -> n.getOpType().equals("QuantizeLinear") && n.getInput(0).equals(concat.getOutput(0)))
                     .findFirst().orElseThrow();
             float outputScale = Tensors.floats(constants.get(quantize.getInput(1)))[0];
-            for (String in : concat.getInputList()) {
+            for (String in : concat.getInputList().stream().filter(i -> !i.startsWith("x0")).toList()) {
                 NodeProto dequantize = producers.get(in);
                 assertThat(dequantize.getOpType()).isEqualTo("DequantizeLinear");
                 assertThat(Tensors.floats(constants.get(dequantize.getInput(1)))[0]).as(in).isEqualTo(outputScale);
             }
         }
+    }
+
+    @Test
+    void foldedReluKeepsItsZeroLowerBoundInsideASharedConcatGroup() {
+        ModelProto child = apply(TestModels.denseBlock()).model();
+        Map<String, TensorProto> constants = new HashMap<>();
+        child.getGraph().getInitializerList().forEach(t -> constants.put(t.getName(), t));
+        Map<String, Integer> zeroPoints = new HashMap<>();
+        for (NodeProto n : child.getGraph().getNodeList()) {
+            if (n.getOpType().equals("QuantizeLinear")) {
+                zeroPoints.put(n.getOutput(0), constants.get(n.getInput(2)).getRawData().byteAt(0) & 0xff);
+            }
+        }
+        String reluOutput = child.getGraph().getNodeList().stream()
+                .filter(n -> n.getOpType().equals("QuantizeLinear") && n.getInput(0).startsWith("x0"))
+                .findFirst().orElseThrow().getOutput(0);
+        String lastConcat = child.getGraph().getNodeList().stream()
+                .filter(n -> n.getOpType().equals("QuantizeLinear") && n.getInput(0).startsWith("l3_cat"))
+                .findFirst().orElseThrow().getOutput(0);
+        assertThat(zeroPoints.get(reluOutput)).as("x0 is a pooled Relu output: its range starts at 0").isZero();
+        assertThat(zeroPoints.get(lastConcat)).as("the concatenation holds negative Conv outputs").isPositive();
+    }
+
+    @Test
+    void equalizesChannelsByDefaultAndCanBeToldNotTo() {
+        assertThat(apply(TestModels.denseBlock()).extras().get("equalizedConvs")).isEqualTo(7);
+        TransformResult plain = apply(TestModels.denseBlock(), "equalizeChannels", false);
+        assertThat(plain.extras()).containsEntry("equalizedConvs", 0);
+        assertThat(TestModels.compare(TestModels.denseBlock(), plain.model(), heldOut).meanCosine())
+                .isGreaterThanOrEqualTo(0.99);
+    }
+
+    @Test
+    void rejectsEqualizeChannelsThatIsNotABoolean() {
+        assertThatThrownBy(() -> apply(TestModels.cnn(), "equalizeChannels", "sometimes"))
+                .isInstanceOf(CompressionException.class).hasMessageContaining("equalizeChannels");
     }
 
     @Test

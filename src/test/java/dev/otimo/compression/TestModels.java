@@ -86,8 +86,10 @@ final class TestModels {
 
     /**
      * A pre-activation dense block (DenseNet style): each layer normalises the concatenation of all earlier
-     * feature maps (BatchNormalization, Relu), convolves it, and appends the result. The normalisations
-     * follow a Concat, not a Conv, so no Conv can absorb them. Input [N, 3, 16, 16], output [N, 10].
+     * feature maps (BatchNormalization, Relu), convolves it, and appends the result; a last normalisation
+     * precedes the pooling and the classifier. The normalisations
+     * follow a Concat, not a Conv, so no Conv can absorb them; the Concats join a pooled Relu output (x0)
+     * with Conv outputs that go negative. Input [N, 3, 16, 16], output [N, 10].
      */
     static ModelProto denseBlock() {
         SplittableRandom r = new SplittableRandom(21);
@@ -95,7 +97,10 @@ final class TestModels {
                 .input("image", TensorProto.DataType.FLOAT, -1, 3, 16, 16)
                 .output("logits", TensorProto.DataType.FLOAT, -1, 10)
                 .initializer("k0", gaussian(r, 8 * 3 * 9, Math.sqrt(2.0 / 27)), 8, 3, 3, 3)
-                .node("Conv", List.of("image", "k0"), List.of("x0"), GraphBuilder.attr("pads", new long[] {1, 1, 1, 1}));
+                .node("Conv", List.of("image", "k0"), List.of("c0"), GraphBuilder.attr("pads", new long[] {1, 1, 1, 1}))
+                .node("Relu", List.of("c0"), List.of("r0"))
+                .node("MaxPool", List.of("r0"), List.of("x0"), GraphBuilder.attr("kernel_shape", new long[] {3, 3}),
+                        GraphBuilder.attr("pads", new long[] {1, 1, 1, 1}));
         String features = "x0";
         int channels = 8;
         for (int layer = 1; layer <= 3; layer++) {
@@ -117,7 +122,14 @@ final class TestModels {
         }
         return g.initializer("fc", gaussian(r, 10 * channels, Math.sqrt(1.0 / channels)), 10, channels)
                 .initializer("fc_b", gaussian(r, 10, 0.05), 10)
-                .node("GlobalAveragePool", List.of(features), List.of("gap"))
+                .initializer("norm_scale", uniform(r, channels, 0.8, 1.2), channels)
+                .initializer("norm_bias", gaussian(r, channels, 0.2), channels)
+                .initializer("norm_mean", gaussian(r, channels, 0.2), channels)
+                .initializer("norm_var", uniform(r, channels, 0.5, 1.5), channels)
+                .node("BatchNormalization", List.of(features, "norm_scale", "norm_bias", "norm_mean", "norm_var"),
+                        List.of("norm"))
+                .node("Relu", List.of("norm"), List.of("norm_act"))
+                .node("GlobalAveragePool", List.of("norm_act"), List.of("gap"))
                 .node("Flatten", List.of("gap"), List.of("flat"))
                 .node("Gemm", List.of("flat", "fc", "fc_b"), List.of("logits"), GraphBuilder.attr("transB", 1L))
                 .build();
