@@ -93,7 +93,9 @@ public final class Int8StaticQuantization implements Transform {
             }
         }
 
-        boolean equalize = options.getBoolean("equalizeChannels", true);
+        // Equalizing moves each channel's range into the weights, which per-channel weight scales absorb and one
+        // scale per tensor would not: by default it follows perChannel.
+        boolean equalize = options.getBoolean("equalizeChannels", perChannel);
         Prepared ready = prepare(model, calibration, ops.contains("Conv"), equalize, excluded);
         ModelProto prepared = ready.model();
         Map<String, OnnxJavaType> types = TensorTypes.infer(prepared);

@@ -175,6 +175,7 @@ class CompressionJobsTest extends ServerTest {
         expect(model, 1, "{\"method\": \"int8-static\", \"calibration\": {\"source\": \"traffic\"}}", 400, "calibration");
         expect(model, 1, "{\"method\": \"int8-static\", \"calibration\": {\"source\": \"upload\", \"uploadId\": \"nope\"}}", 400, "does not exist");
         expect(model, 1, "{\"method\": \"int8-dynamic\", \"options\": {\"bogus\": 1}}", 400, "bogus");
+        expect(model, 1, "{\"method\": \"int8-dynamic\", \"options\": {\"weightRange\": \"6bit\"}}", 400, "weightRange");
         expect(model, 1, "{\"method\": \"int8-dynamic\", \"recipe\": [{\"method\": \"fp16\"}]}", 400, "either");
         expect(model, 1, "{}", 400, "either");
         expect(model, 9, "{\"method\": \"int8-dynamic\"}", 404, "no version 9");

@@ -115,10 +115,11 @@ class Int8StaticQuantizationTest {
     }
 
     @Test
-    void equalizesChannelsByDefaultAndCanBeToldNotTo() {
+    void equalizesChannelsWithPerChannelWeightsByDefaultAndCanBeToldNotTo() {
         assertThat(apply(TestModels.denseBlock()).extras().get("equalizedConvs")).isEqualTo(7);
         TransformResult plain = apply(TestModels.denseBlock(), "equalizeChannels", false);
         assertThat(plain.extras()).containsEntry("equalizedConvs", 0);
+        assertThat(apply(TestModels.denseBlock(), "perChannel", false).extras()).containsEntry("equalizedConvs", 0);
         assertThat(TestModels.compare(TestModels.denseBlock(), plain.model(), heldOut).meanCosine())
                 .isGreaterThanOrEqualTo(0.99);
     }
