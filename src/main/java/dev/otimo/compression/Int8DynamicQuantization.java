@@ -111,7 +111,7 @@ public final class Int8DynamicQuantization implements Transform {
         extras.put("quantizedNodes", quantized);
         extras.put("kernel", kernel);
         extras.put("perChannel", perChannel);
-        extras.put("weightRange", range.qmax() == WeightQuantizer.FULL ? "full" : "reduced");
+        extras.put("weightRange", range.applied());
         return new TransformResult(g.build(), extras, notes);
     }
 

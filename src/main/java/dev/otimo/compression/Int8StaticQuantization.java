@@ -121,7 +121,7 @@ public final class Int8StaticQuantization implements Transform {
         extras.put("calibrationMethod", method);
         extras.put("calibrationSamples", calibration.size());
         extras.put("perChannel", perChannel);
-        extras.put("weightRange", range.qmax() == WeightQuantizer.FULL ? "full" : "reduced");
+        extras.put("weightRange", range.applied());
         extras.put("equalizedConvs", ready.equalizedConvs());
         List<String> notes = new ArrayList<>();
         notes.add("QDQ int8 quantization of " + counts + "; uint8 asymmetric activations, int8 symmetric weights "

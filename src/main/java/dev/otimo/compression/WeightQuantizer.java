@@ -36,6 +36,11 @@ final class WeightQuantizer {
             };
         }
 
+        /** {@code full} or {@code reduced}: what {@code auto} resolved to. */
+        String applied() {
+            return qmax == FULL ? "full" : "reduced";
+        }
+
         String note() {
             return "weights " + (qmax == FULL ? "8-bit (±127)" : "7-bit (±63)") + ": " + reason;
         }
