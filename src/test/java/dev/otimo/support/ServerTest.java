@@ -9,6 +9,7 @@ import org.springframework.http.client.MultipartBodyBuilder;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
@@ -135,10 +136,13 @@ public abstract class ServerTest {
     protected int upload(String model, byte[] onnx) {
         admin.post().uri("/api/v1/models").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("name", model, "description", "test")).exchange();
-        JsonNode v = admin.post().uri("/api/v1/models/{m}/versions", model)
-                .body(BodyInserters.fromMultipartData(multipart(onnx))).exchange()
-                .expectStatus().isCreated().expectBody(JsonNode.class).returnResult().getResponseBody();
-        return v.get("version").asInt();
+        EntityExchangeResult<byte[]> r = admin.post().uri("/api/v1/models/{m}/versions", model)
+                .body(BodyInserters.fromMultipartData(multipart(onnx))).exchange().expectBody().returnResult();
+        // the answer's body goes into the message: an upload refused now and then must say why
+        String body = r.getResponseBody() == null ? "" : new String(r.getResponseBody(), java.nio.charset.StandardCharsets.UTF_8);
+        org.assertj.core.api.Assertions.assertThat(r.getStatus().value()).as("upload of %d bytes answered %s", onnx.length, body)
+                .isEqualTo(201);
+        return JSON.readTree(body).get("version").asInt();
     }
 
     protected static org.springframework.util.MultiValueMap<String, org.springframework.http.HttpEntity<?>> multipart(byte[] bytes) {
