@@ -117,10 +117,8 @@ public abstract class ServerTest {
 
     @BeforeEach
     protected void clients() {
-        // One connection per request. A test once waited 60 s for the answer to a request on a reused
-        // connection, right after an error response; Reactor Netty 1.3.x has keep-alive bugs of that kind
-        // (a server that stops reading a connection whose next request arrives before the previous exchange
-        // has terminated: reactor-netty #4347 and #4361, reported fixed in 2026 after the version used here).
+        // One connection per request, so that no test depends on another's connection. Keep-alive has a
+        // test of its own (KeepAliveTest: Reactor Netty once stalled a reused connection, see NettyServerDefaults).
         http = WebTestClient.bindToServer(new ReactorClientHttpConnector(HttpClient.create(ConnectionProvider.newConnection())))
                 .baseUrl("http://127.0.0.1:" + port)
                 .responseTimeout(Duration.ofSeconds(60)).codecs(c -> c.defaultCodecs().maxInMemorySize(64 << 20)).build();
