@@ -118,7 +118,7 @@ public abstract class ServerTest {
     @BeforeEach
     protected void clients() {
         // One connection per request, so that no test depends on another's connection. Keep-alive has a
-        // test of its own (KeepAliveTest: Reactor Netty once stalled a reused connection, see NettyServerDefaults).
+        // test of its own (KeepAliveTest: Reactor Netty 1.3.6 stalled reused connections, see pom.xml).
         http = WebTestClient.bindToServer(new ReactorClientHttpConnector(HttpClient.create(ConnectionProvider.newConnection())))
                 .baseUrl("http://127.0.0.1:" + port)
                 .responseTimeout(Duration.ofSeconds(60)).codecs(c -> c.defaultCodecs().maxInMemorySize(64 << 20)).build();
