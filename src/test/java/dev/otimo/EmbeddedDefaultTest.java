@@ -47,7 +47,8 @@ class EmbeddedDefaultTest {
     void demoModelIsDeployedOnH2AndAnswersTheReadmeRequest() {
         assertThat(jdbc.queryForObject("select count(*) from flyway_schema_history where success", Integer.class)).isPositive();
         assertThat(jdbc.getDataSource()).isNotNull();
-        WebTestClient http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(30)).build();
+        WebTestClient http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(30))
+                .codecs(dev.otimo.support.ServerTest::testCodecs).build();
         http.get().uri("/v2/health/ready").exchange().expectStatus().isOk();
         JsonNode r = http.post().uri("/v2/models/iris/infer").contentType(MediaType.APPLICATION_JSON).bodyValue("""
                 {"inputs": [{"name": "features", "shape": [3, 4], "datatype": "FP32",

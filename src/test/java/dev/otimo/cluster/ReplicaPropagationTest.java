@@ -66,7 +66,8 @@ class ReplicaPropagationTest extends ServerTest {
                 .initializers(new OwnNettyResources())
                 .run(args.toArray(String[]::new));
         int port = ((WebServerApplicationContext) replicaB).getWebServer().getPort();
-        b = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(30)).build();
+        b = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(30))
+                .codecs(dev.otimo.support.ServerTest::testCodecs).build();
         // B loads every deployment already in the database before it reports ready
         await(() -> status(b, "/v2/health/ready") == 200, Duration.ofSeconds(120));
     }

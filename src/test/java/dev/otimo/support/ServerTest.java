@@ -6,6 +6,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.MultipartBodyBuilder;
+import org.springframework.http.codec.ClientCodecConfigurer;
+import org.springframework.http.codec.json.JacksonJsonDecoder;
+import org.springframework.http.codec.json.JacksonJsonEncoder;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -47,6 +50,11 @@ public abstract class ServerTest {
     public static final String PG_URL = System.getProperty("otimo.test.pg-url", "jdbc:postgresql://127.0.0.1:5432/test");
     public static final String PG_USER = System.getProperty("otimo.test.pg-user", "postgres");
     public static final String SCHEMA = "otimo_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    /**
+     * The tests' JSON mapper, also the one their HTTP clients decode answers with. The types the tests
+     * read are built at class load: Jackson builds a type's first deserializer under a lock, and a client
+     * event loop that met it held (several answers decoded at once) would park there.
+     */
     protected static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Path DATA_DIR;
 
@@ -60,6 +68,9 @@ public abstract class ServerTest {
                 .allowBlockingCallsInside("io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine$OpenState",
                         "toHalfOpenState")
                 .allowBlockingCallsInside("io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter", "compareAndSet"));
+        for (Class<?> type : List.of(JsonNode.class, String.class, Map.class, List.class)) {
+            JSON.readerFor(type);
+        }
         try {
             DATA_DIR = Files.createTempDirectory("otimo-it-");
         } catch (IOException e) {
@@ -121,9 +132,16 @@ public abstract class ServerTest {
         // test of its own (KeepAliveTest: Reactor Netty 1.3.6 stalled reused connections, see pom.xml).
         http = WebTestClient.bindToServer(new ReactorClientHttpConnector(HttpClient.create(ConnectionProvider.newConnection())))
                 .baseUrl("http://127.0.0.1:" + port)
-                .responseTimeout(Duration.ofSeconds(60)).codecs(c -> c.defaultCodecs().maxInMemorySize(64 << 20)).build();
+                .responseTimeout(Duration.ofSeconds(60)).codecs(ServerTest::testCodecs).build();
         admin = http.mutate().defaultHeader("Authorization", "Basic "
                 + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes())).build();
+    }
+
+    /** Codecs of every test client: the warmed {@link #JSON} mapper, answers up to 64 MB. */
+    public static void testCodecs(ClientCodecConfigurer codecs) {
+        codecs.defaultCodecs().maxInMemorySize(64 << 20);
+        codecs.defaultCodecs().jacksonJsonDecoder(new JacksonJsonDecoder(JSON));
+        codecs.defaultCodecs().jacksonJsonEncoder(new JacksonJsonEncoder(JSON));
     }
 
     protected static String unique(String prefix) {

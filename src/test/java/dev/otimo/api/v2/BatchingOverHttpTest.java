@@ -28,7 +28,7 @@ class BatchingOverHttpTest extends ServerTest {
 
     private WebClient client() {
         return WebClient.builder().baseUrl("http://127.0.0.1:" + port)
-                .codecs(c -> c.defaultCodecs().maxInMemorySize(16 << 20)).build();
+                .codecs(ServerTest::testCodecs).build();
     }
 
     private Mono<JsonNode> post(String model, String body) {
