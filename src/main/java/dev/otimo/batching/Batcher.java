@@ -105,7 +105,7 @@ public final class Batcher implements AutoCloseable {
 
     private void rejectExpired(InferenceTask task, long timeoutMicros) {
         listener.rejected("timeout");
-        task.fail(new QueueRejectedException(name + ": request did not start within its timeout of "
+        task.fail(QueueRejectedException.timedOut(name + ": request did not start within its timeout of "
                 + timeoutMicros + " µs and was not run", 1));
     }
 

@@ -25,7 +25,9 @@ import java.nio.file.Path;
  * @param demo           whether the demo model is registered and deployed at first start
  * @param admin          admin user; the password comes from OTIMO_ADMIN_PASSWORD or is generated
  * @param reservoirSize  request inputs kept per model for calibration and fidelity checks
+ * @param reservoirMaxBytes bytes of request inputs the reservoirs of all models keep together
  * @param compression    compression job workers
+ * @param admission      bytes of request bodies held at once
  */
 @Validated
 @ConfigurationProperties("otimo")
@@ -39,7 +41,28 @@ public record OtimoProperties(
         @DefaultValue @Valid Demo demo,
         @DefaultValue @Valid Admin admin,
         @DefaultValue("256") @Min(0) int reservoirSize,
-        @DefaultValue @Valid Compression compression) {
+        @DefaultValue("64MB") @NotNull DataSize reservoirMaxBytes,
+        @DefaultValue @Valid Compression compression,
+        @DefaultValue @Valid Admission admission) {
+
+    /**
+     * Budgets of request-body bytes in flight. Unset, the server's is a quarter of the heap and a
+     * deployment's half the server's: decoded tensors and the model's own buffers need the rest.
+     *
+     * @param maxInflightBytes              across the server
+     * @param maxInflightBytesPerDeployment per deployment
+     */
+    public record Admission(DataSize maxInflightBytes, DataSize maxInflightBytesPerDeployment) {
+
+        public long maxInflightBytes(long maxHeap) {
+            return maxInflightBytes != null ? maxInflightBytes.toBytes() : maxHeap / 4;
+        }
+
+        public long maxInflightBytesPerDeployment(long maxHeap) {
+            return maxInflightBytesPerDeployment != null ? maxInflightBytesPerDeployment.toBytes()
+                    : maxInflightBytes(maxHeap) / 2;
+        }
+    }
 
     /**
      * @param workers       jobs running at once

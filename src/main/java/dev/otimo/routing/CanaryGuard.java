@@ -1,11 +1,8 @@
 package dev.otimo.routing;
 
-import io.github.resilience4j.bulkhead.BulkheadFullException;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import dev.otimo.inference.FailureKind;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.ratelimiter.RequestNotPermitted;
-import dev.otimo.batching.QueueRejectedException;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -18,9 +15,11 @@ import java.util.function.Consumer;
  * error rate, and "p99 above N ms" is "at least 1% of calls slower than N ms". When it opens, the
  * breach is reported once; requests are never refused here.
  *
- * <p>Unlike a deployment's circuit breaker, the guard counts requests the model refused at run time
- * (inputs that matched the signature): a canary failing requests its primary serves is the
- * regression the guard is for. Overload refusals are not the variant's answers and do not count.
+ * <p>Failures count as {@link FailureKind} says: server failures and timeouts do; bad requests and
+ * overload refusals never do. A request whose values ONNX Runtime refused counts only once the
+ * primary has served the same inputs ({@link #recordRegression}): a canary failing requests its
+ * primary serves is the regression the guard is for, while inputs that fail everywhere are the
+ * client's doing and cannot roll a canary back.
  */
 final class CanaryGuard {
 
@@ -58,9 +57,17 @@ final class CanaryGuard {
     }
 
     void recordFailure(long nanos, Throwable error) {
-        if (!counts(error)) {
-            return;
+        if (FailureKind.of(error).countsAgainstDeployment()) {
+            count(nanos, error);
         }
+    }
+
+    /** A failure on inputs the primary variant served: the canary's own fault, whatever its kind. */
+    void recordRegression(long nanos, Throwable error) {
+        count(nanos, error);
+    }
+
+    private void count(long nanos, Throwable error) {
         if (limits.maxErrorRate() == null) {
             // errors are not watched; the call still counts towards the latency limit
             window.onSuccess(nanos, TimeUnit.NANOSECONDS);
@@ -71,12 +78,6 @@ final class CanaryGuard {
 
     boolean breached() {
         return window.getState() != CircuitBreaker.State.CLOSED;
-    }
-
-    /** Overload refusals (queue full, bulkhead full, breaker open, rate limit) are not answers of the variant. */
-    static boolean counts(Throwable error) {
-        return !(error instanceof QueueRejectedException || error instanceof BulkheadFullException
-                || error instanceof CallNotPermittedException || error instanceof RequestNotPermitted);
     }
 
     private String describeBreach() {

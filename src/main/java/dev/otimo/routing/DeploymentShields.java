@@ -1,14 +1,12 @@
 package dev.otimo.routing;
 
-import ai.onnxruntime.OrtException;
-import dev.otimo.batching.QueueRejectedException;
 import dev.otimo.config.ResilienceProperties;
+import dev.otimo.inference.FailureKind;
 import dev.otimo.serving.DeploymentManager;
 import dev.otimo.serving.LiveDeployment;
 import dev.otimo.serving.ServedModel;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
-import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.reactor.bulkhead.operator.BulkheadOperator;
@@ -104,12 +102,11 @@ public class DeploymentShields {
     }
 
     /**
-     * Bad inputs (the model refused them, or they broke a rule) and overload refusals say nothing
-     * about the deployment's health.
+     * Bad inputs (the model refused their values, or they broke a rule) and overload refusals say
+     * nothing about the deployment's health ({@link FailureKind}).
      */
     static boolean isNotAFailure(Throwable e) {
-        return e instanceof OrtException || e instanceof IllegalArgumentException
-                || e instanceof QueueRejectedException || e instanceof BulkheadFullException;
+        return !FailureKind.of(e).countsAgainstDeployment();
     }
 
     private Shield create(LiveDeployment d) {

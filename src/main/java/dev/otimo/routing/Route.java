@@ -53,4 +53,19 @@ public final class Route {
             guard.recordFailure(nanos, error);
         }
     }
+
+    /**
+     * Whether a failure the request's values triggered should be tried on the primary variant: it
+     * counts against a guarded canary only when the primary serves the same inputs.
+     */
+    public boolean comparesInputFailures() {
+        return guard != null && fallback != null;
+    }
+
+    /** Reports that {@link #deployment()} failed inputs that the primary variant served. */
+    public void failedWherePrimaryAnswered(long nanos, Throwable error) {
+        if (guard != null) {
+            guard.recordRegression(nanos, error);
+        }
+    }
 }

@@ -63,11 +63,15 @@ public abstract class ServerTest {
         // static files (Swagger UI, the console) are looked up with Spring's blocking resource checks
         // an open circuit breaker turns half-open under a lock held for one compare-and-set
         // the rate limiter backs off for 1 ns (parkNanos) when two event loops race on its compare-and-set
+        // Netty's adaptive buffer allocator takes a magazine's StampedLock for a few instructions when two
+        // event loops free into or grow the same magazine (AdaptivePoolingAllocator, Netty 4.2)
         BlockHound.install(b -> b.allowBlockingCallsInside("org.springframework.util.MimeTypeUtils", "generateMultipartBoundary")
                 .allowBlockingCallsInside("org.springframework.web.reactive.resource.PathResourceResolver", "getResource")
                 .allowBlockingCallsInside("io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine$OpenState",
                         "toHalfOpenState")
-                .allowBlockingCallsInside("io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter", "compareAndSet"));
+                .allowBlockingCallsInside("io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter", "compareAndSet")
+                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
+                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines"));
         for (Class<?> type : List.of(JsonNode.class, String.class, Map.class, List.class)) {
             JSON.readerFor(type);
         }

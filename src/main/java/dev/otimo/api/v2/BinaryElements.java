@@ -14,7 +14,9 @@ final class BinaryElements {
 
     static byte[][] readBytes(byte[] body, int offset, int size, long expectedCount, String input) {
         ByteBuffer b = ByteBuffer.wrap(body, offset, size).slice().order(ByteOrder.LITTLE_ENDIAN);
-        java.util.List<byte[]> elements = new java.util.ArrayList<>();
+        // the caller made sure the data can hold expectedCount elements of at least their 4-byte length
+        byte[][] elements = new byte[(int) expectedCount][];
+        int count = 0;
         while (b.hasRemaining()) {
             if (b.remaining() < 4) {
                 throw ApiException.badRequest("input '" + input + "': truncated BYTES element length in binary data");
@@ -24,15 +26,23 @@ final class BinaryElements {
                 throw ApiException.badRequest("input '" + input + "': BYTES element length " + Integer.toUnsignedString(length)
                         + " goes beyond its binary data");
             }
+            if (count == expectedCount) {
+                throw ApiException.badRequest("input '" + input + "': binary data holds more than the "
+                        + expectedCount + " BYTES elements its shape needs");
+            }
+            if (length == 0) {
+                elements[count++] = V2RequestDecoder.EMPTY_ELEMENT;
+                continue;
+            }
             byte[] e = new byte[length];
             b.get(e);
-            elements.add(e);
+            elements[count++] = e;
         }
-        if (elements.size() != expectedCount) {
+        if (count != expectedCount) {
             throw ApiException.badRequest("input '" + input + "': shape needs " + expectedCount
-                    + " BYTES elements but binary data holds " + elements.size());
+                    + " BYTES elements but binary data holds " + count);
         }
-        return elements.toArray(byte[][]::new);
+        return elements;
     }
 
     static void writeBytes(byte[][] elements, ByteArrayOutputStream out) {

@@ -5,6 +5,8 @@ import dev.otimo.api.ErrorBody;
 import dev.otimo.batching.QueueRejectedException;
 import dev.otimo.compression.TrafficReservoir;
 import dev.otimo.config.OtimoProperties;
+import dev.otimo.inference.ByteAdmission;
+import dev.otimo.inference.FailureKind;
 import dev.otimo.observability.InferenceMetrics;
 import dev.otimo.observability.InferenceMetrics.Outcome;
 import dev.otimo.observability.VariantStats;
@@ -74,13 +76,14 @@ public class InferenceController {
     private final VariantStats variantStats;
     private final TrafficReservoir reservoir;
     private final ApiKeyVerifier apiKeys;
+    private final ByteAdmission admission;
     private final long maxRequestBytes;
     private final String serverVersion;
 
     public InferenceController(DeploymentManager deployments, Router router, DeploymentShields shields,
                                ClientRateLimits rateLimits, ShadowMirror shadows, InferenceMetrics metrics,
                                VariantStats variantStats, TrafficReservoir reservoir, ApiKeyVerifier apiKeys,
-                               OtimoProperties properties,
+                               ByteAdmission admission, OtimoProperties properties,
                                @org.springframework.beans.factory.annotation.Value("${otimo.version:0.1.0}") String serverVersion) {
         this.deployments = deployments;
         this.router = router;
@@ -91,6 +94,7 @@ public class InferenceController {
         this.variantStats = variantStats;
         this.reservoir = reservoir;
         this.apiKeys = apiKeys;
+        this.admission = admission;
         this.maxRequestBytes = properties.maxRequestSize().toBytes();
         this.serverVersion = serverVersion;
     }
@@ -220,12 +224,28 @@ public class InferenceController {
                     + maxRequestBytes + " bytes (otimo.max-request-size)");
         }
         LiveDeployment routed = route.deployment();
-        Mono<Served> served = DataBufferUtils.join(exchange.getRequest().getBody(), (int) Math.min(maxRequestBytes, Integer.MAX_VALUE - 8))
-                .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class, e -> ApiException.tooLarge(
-                        "request body exceeds the limit of " + maxRequestBytes + " bytes (otimo.max-request-size)"))
-                .map(InferenceController::bytes)
-                .defaultIfEmpty(new byte[0])
-                .flatMap(body -> serve(route, V2RequestDecoder.decode(body, headerLength)));
+        long declared = headers.getContentLength();
+        Mono<Served> served = Mono.usingWhen(
+                Mono.fromCallable(() -> admission.admit(routed.model() + " v" + routed.version(), Math.max(declared, 0))),
+                permit -> DataBufferUtils.join(declared >= 0 ? exchange.getRequest().getBody()
+                                        : exchange.getRequest().getBody().handle((chunk, sink) -> {
+                                            try {
+                                                permit.grow(chunk.readableByteCount());
+                                                sink.next(chunk);
+                                            } catch (ApiException refused) {
+                                                DataBufferUtils.release(chunk);
+                                                sink.error(refused);
+                                            }
+                                        }),
+                                (int) Math.min(maxRequestBytes, Integer.MAX_VALUE - 8))
+                        .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class, e -> ApiException.tooLarge(
+                                "request body exceeds the limit of " + maxRequestBytes + " bytes (otimo.max-request-size)"))
+                        .map(InferenceController::bytes)
+                        .defaultIfEmpty(new byte[0])
+                        .flatMap(body -> serve(route, V2RequestDecoder.decode(body, headerLength, routed.signature()))),
+                permit -> Mono.fromRunnable(permit::release),
+                (permit, error) -> Mono.fromRunnable(permit::release),
+                permit -> Mono.fromRunnable(permit::release));
         return rateLimits.limit(() -> clientKey(exchange), served)
                 .doOnSuccess(s -> {
                     long nanos = System.nanoTime() - started;
@@ -251,7 +271,7 @@ public class InferenceController {
         long started = System.nanoTime();
         Mono<Served> primary = protectedInfer(d, request)
                 .doOnSuccess(outputs -> route.answered(System.nanoTime() - started))
-                .doOnError(e -> route.failed(System.nanoTime() - started, e))
+                .doOnError(e -> judgeFailure(route, request, System.nanoTime() - started, e))
                 .map(outputs -> new Served(d, respond(d, request, outputs, route)));
         LiveDeployment fallback = route.fallback();
         if (fallback == null) {
@@ -264,13 +284,33 @@ public class InferenceController {
 
     private Mono<List<Tensor>> protectedInfer(LiveDeployment d, InferRequest request) {
         SignatureCheck.Checked checked = SignatureCheck.check(d.model(), d.version(), d.signature(), request);
-        reservoir.offer(d.model(), checked.inputs());
         return shields.protect(d, d.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
                         request.priority(), request.timeoutMicros())
                 .onErrorResume(e -> e instanceof QueueRejectedException q && q.queueClosed(), e -> replacement(d)
                         .map(now -> now.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
                                 request.priority(), request.timeoutMicros()))
-                        .orElse(Mono.error(e))));
+                        .orElse(Mono.error(e))))
+                // only inputs the model answered are kept for calibration and fidelity checks
+                .doOnSuccess(outputs -> reservoir.offer(d.model(), checked.inputs()));
+    }
+
+    /**
+     * Reports a failure to the route's canary guard. One the request's values triggered counts
+     * against a guarded canary only when the primary variant answers the same inputs; the check
+     * runs on the primary's runner after the client has its answer, and its result goes nowhere else.
+     */
+    private void judgeFailure(Route route, InferRequest request, long nanos, Throwable e) {
+        if (FailureKind.of(e) != FailureKind.INPUT_TRIGGERED || !route.comparesInputFailures()) {
+            route.failed(nanos, e);
+            return;
+        }
+        LiveDeployment primary = route.fallback();
+        Mono.defer(() -> {
+                    SignatureCheck.Checked checked = SignatureCheck.check(primary.model(), primary.version(), primary.signature(), request);
+                    return primary.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
+                            request.priority(), request.timeoutMicros());
+                })
+                .subscribe(outputs -> route.failedWherePrimaryAnswered(nanos, e), primaryFailedToo -> { });
     }
 
     /** The deployment now serving the same version, when a version swap closed {@code old} under a request. */
@@ -357,20 +397,12 @@ public class InferenceController {
     }
 
     private static Outcome outcome(Throwable e) {
-        if (e instanceof QueueRejectedException q) {
-            return q.getMessage().contains("timeout") ? Outcome.TIMEOUT : Outcome.REJECTED;
-        }
-        if (e instanceof TimeoutException) {
-            return Outcome.TIMEOUT;
-        }
-        if (e instanceof CallNotPermittedException || e instanceof BulkheadFullException || e instanceof RequestNotPermitted) {
-            return Outcome.REJECTED;
-        }
-        if (e instanceof ApiException a) {
-            return a.status().is4xxClientError() ? Outcome.CLIENT_ERROR : Outcome.SERVER_ERROR;
-        }
-        return e instanceof ai.onnxruntime.OrtException || e instanceof IllegalArgumentException
-                ? Outcome.CLIENT_ERROR : Outcome.SERVER_ERROR;
+        return switch (FailureKind.of(e)) {
+            case CLIENT, INPUT_TRIGGERED -> Outcome.CLIENT_ERROR;
+            case OVERLOAD -> Outcome.REJECTED;
+            case TIMEOUT -> Outcome.TIMEOUT;
+            case SERVER -> Outcome.SERVER_ERROR;
+        };
     }
 
     private static byte[] bytes(DataBuffer buffer) {

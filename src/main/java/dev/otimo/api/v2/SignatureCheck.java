@@ -1,6 +1,7 @@
 package dev.otimo.api.v2;
 
 import dev.otimo.api.ApiException;
+import dev.otimo.runtime.DataType;
 import dev.otimo.runtime.Signature;
 import dev.otimo.runtime.Tensor;
 import dev.otimo.runtime.TensorSpec;
@@ -26,6 +27,26 @@ final class SignatureCheck {
     record Checked(List<Tensor> inputs, Set<String> outputs, int rows, String shapeKey) {
     }
 
+    /**
+     * Refuses one input the signature does not take: an unknown name, another datatype or a shape
+     * it does not admit. Cheap, and run by the decoder before it reads the input's data.
+     *
+     * @param who the model and version for the message, or null for "the model"
+     */
+    static void checkInput(Signature signature, String name, DataType datatype, long[] shape, String who) {
+        String model = who == null ? "the model" : who;
+        TensorSpec spec = signature.input(name).orElseThrow(() -> ApiException.badRequest("unknown input '" + name
+                + "'; " + model + " takes " + signature.inputs().stream().map(TensorSpec::toString).toList()));
+        if (datatype != spec.datatype()) {
+            throw ApiException.badRequest("input '" + name + "' must be " + spec.datatype()
+                    + " but the request says " + datatype);
+        }
+        if (!spec.admits(shape)) {
+            throw ApiException.badRequest("input '" + name + "' has shape " + Arrays.toString(shape)
+                    + " but " + model + " expects " + Arrays.toString(spec.shape()) + " (-1 = any size)");
+        }
+    }
+
     static Checked check(String model, int version, Signature signature, InferRequest request) {
         String who = "model '" + model + "' version " + version;
         Map<String, Tensor> byName = new HashMap<>();
@@ -33,10 +54,7 @@ final class SignatureCheck {
             if (byName.put(t.name(), t) != null) {
                 throw ApiException.badRequest("input '" + t.name() + "' is given twice");
             }
-            if (signature.input(t.name()).isEmpty()) {
-                throw ApiException.badRequest("unknown input '" + t.name() + "'; " + who + " takes "
-                        + signature.inputs().stream().map(TensorSpec::toString).toList());
-            }
+            checkInput(signature, t.name(), t.datatype(), t.shape(), who);
         }
         List<Tensor> ordered = new ArrayList<>(signature.inputs().size());
         StringBuilder shapeKey = new StringBuilder();
@@ -47,15 +65,7 @@ final class SignatureCheck {
                 throw ApiException.badRequest("missing input '" + spec.name() + "' (" + spec.datatype() + " "
                         + Arrays.toString(spec.shape()) + ") required by " + who);
             }
-            if (t.datatype() != spec.datatype()) {
-                throw ApiException.badRequest("input '" + spec.name() + "' must be " + spec.datatype()
-                        + " but the request says " + t.datatype());
-            }
             long[] shape = t.shape();
-            if (!spec.admits(shape)) {
-                throw ApiException.badRequest("input '" + spec.name() + "' has shape " + Arrays.toString(shape)
-                        + " but " + who + " expects " + Arrays.toString(spec.shape()) + " (-1 = any size)");
-            }
             if (signature.batchable()) {
                 if (rows >= 0 && shape[0] != rows) {
                     throw ApiException.badRequest("input '" + spec.name() + "' has " + shape[0]

@@ -3,6 +3,7 @@ package dev.otimo.api.v2;
 import dev.otimo.api.ApiException;
 import dev.otimo.runtime.DataType;
 import ai.onnxruntime.platform.Fp16Conversions;
+import dev.otimo.runtime.Signature;
 import dev.otimo.runtime.Tensor;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -21,6 +22,11 @@ import java.util.List;
  * Decodes v2 inference requests, JSON and the binary tensor extension, streaming numbers from
  * Jackson's parser straight into little-endian buffers (no boxed lists). Every malformed input
  * raises a 400 {@link ApiException} that names the input and what is wrong.
+ *
+ * <p>Memory is bounded by the body, never by what it declares: an input is checked against the
+ * model's signature before any of its data is read, a shape that declares more elements than the
+ * rest of the body could hold is refused at once, and element buffers start small and grow only
+ * as values actually arrive. What the decoder allocates is a small multiple of the body's size.
  */
 public final class V2RequestDecoder {
 
@@ -31,6 +37,10 @@ public final class V2RequestDecoder {
             .enable(tools.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .enable(tools.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+    /** Elements an element buffer holds before its first value; it doubles as values arrive. */
+    private static final int INITIAL_ELEMENTS = 16;
+    /** The one array every empty BYTES element shares. */
+    static final byte[] EMPTY_ELEMENT = new byte[0];
 
     private V2RequestDecoder() {
     }
@@ -41,6 +51,17 @@ public final class V2RequestDecoder {
      *                     when the body is all JSON
      */
     public static InferRequest decode(byte[] body, long headerLength) {
+        return decode(body, headerLength, null);
+    }
+
+    /**
+     * @param body         the whole request body
+     * @param headerLength the JSON part's length from {@code Inference-Header-Content-Length}, or -1
+     *                     when the body is all JSON
+     * @param signature    the inputs the serving model takes, checked before any input's data is
+     *                     read; null to decode without a model (calibration files)
+     */
+    public static InferRequest decode(byte[] body, long headerLength, Signature signature) {
         if (body.length == 0) {
             throw ApiException.badRequest("empty request body; send a JSON inference request");
         }
@@ -54,7 +75,7 @@ public final class V2RequestDecoder {
         }
         Parsed parsed;
         try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), body, 0, jsonLength)) {
-            parsed = parseRequest(p, body, jsonLength);
+            parsed = parseRequest(p, body, jsonLength, signature);
         } catch (JacksonException e) {
             throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
         }
@@ -71,7 +92,7 @@ public final class V2RequestDecoder {
         boolean binaryOutput;
     }
 
-    private static Parsed parseRequest(JsonParser p, byte[] body, int jsonLength) {
+    private static Parsed parseRequest(JsonParser p, byte[] body, int jsonLength, Signature signature) {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw ApiException.badRequest("the request body must be a JSON object with an \"inputs\" array");
         }
@@ -82,7 +103,7 @@ public final class V2RequestDecoder {
             switch (field) {
                 case "id" -> parsed.id = value == JsonToken.VALUE_NULL ? null : scalarText(p, "id");
                 case "parameters" -> parseRequestParameters(p, parsed);
-                case "inputs" -> parsed.inputs = parseInputs(p, body, jsonLength);
+                case "inputs" -> parsed.inputs = parseInputs(p, body, jsonLength, signature);
                 case "outputs" -> parsed.outputs = parseOutputs(p);
                 default -> p.skipChildren();
             }
@@ -122,19 +143,23 @@ public final class V2RequestDecoder {
         }
     }
 
-    private static List<InputBuilder> parseInputs(JsonParser p, byte[] body, int jsonLength) {
+    private static List<InputBuilder> parseInputs(JsonParser p, byte[] body, int jsonLength, Signature signature) {
         expect(p, JsonToken.START_ARRAY, "\"inputs\" must be an array of tensors");
         List<InputBuilder> inputs = new ArrayList<>();
         while (p.nextToken() != JsonToken.END_ARRAY) {
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 throw ApiException.badRequest("each entry of \"inputs\" must be an object with name, shape, datatype and data");
             }
-            inputs.add(parseInput(p, inputs.size(), body, jsonLength));
+            if (signature != null && inputs.size() == signature.inputs().size()) {
+                throw ApiException.badRequest("the request has more inputs than the model's "
+                        + signature.inputs().size() + " (" + signature.inputs().stream().map(s -> s.name()).toList() + ")");
+            }
+            inputs.add(parseInput(p, inputs.size(), body, jsonLength, signature));
         }
         return inputs;
     }
 
-    private static InputBuilder parseInput(JsonParser p, int index, byte[] body, int jsonLength) {
+    private static InputBuilder parseInput(JsonParser p, int index, byte[] body, int jsonLength, Signature signature) {
         InputBuilder in = new InputBuilder();
         long dataOffset = -1;
         while (p.nextToken() == JsonToken.PROPERTY_NAME) {
@@ -151,12 +176,13 @@ public final class V2RequestDecoder {
                 case "shape" -> in.shape = parseShape(p, t, in.label(index));
                 case "parameters" -> parseInputParameters(p, t, in, index);
                 case "data" -> {
-                    if (in.datatype == null) {
-                        // datatype comes later in this object: parse the data once it is known
+                    if (in.name == null || in.datatype == null || in.shape == null) {
+                        // name, datatype or shape comes later in this object: parse the data once they are known
                         dataOffset = p.currentTokenLocation().getByteOffset();
                         p.skipChildren();
                     } else {
-                        in.data = parseData(p, in, index);
+                        precheck(in, signature);
+                        in.data = parseData(p, in, index, jsonLength);
                     }
                 }
                 default -> p.skipChildren();
@@ -171,11 +197,12 @@ public final class V2RequestDecoder {
         if (in.shape == null) {
             throw ApiException.badRequest("input '" + in.name + "' has no shape");
         }
+        precheck(in, signature);
         if (dataOffset >= 0) {
             try (JsonParser again = JSON.createParser(ObjectReadContext.empty(), body, (int) dataOffset,
                     jsonLength - (int) dataOffset)) {
                 again.nextToken();
-                in.data = parseData(again, in, index);
+                in.data = parseData(again, in, index, jsonLength - (int) dataOffset);
             }
         }
         if (in.binarySize >= 0 && in.data != null) {
@@ -241,16 +268,34 @@ public final class V2RequestDecoder {
         return java.util.Arrays.copyOf(dims, n);
     }
 
-    /** Reads a (possibly nested) data array into the input's element buffer. */
-    private static Object parseData(JsonParser p, InputBuilder in, int index) {
+    /** Refuses an input the model does not take before any of its data is read. */
+    private static void precheck(InputBuilder in, Signature signature) {
+        if (signature != null) {
+            SignatureCheck.checkInput(signature, in.name, in.datatype, in.shape, null);
+        }
+    }
+
+    /**
+     * Reads a (possibly nested) data array into the input's element buffer.
+     *
+     * @param parserEnd where the parser's content ends: every element takes at least one byte
+     *                  before it, so a shape that needs more elements than that is refused unread
+     */
+    private static Object parseData(JsonParser p, InputBuilder in, int index, long parserEnd) {
         if (p.currentToken() != JsonToken.START_ARRAY) {
             // a lone scalar is accepted as a one-element tensor
-            ElementWriter w = new ElementWriter(in, index, 1);
+            ElementWriter w = new ElementWriter(in, index, 1, 1);
             w.add(p, p.currentToken());
             return w.finish();
         }
-        long expected = in.shape == null ? 16 : Math.max(expectedElements(in), 0);
-        ElementWriter w = new ElementWriter(in, index, (int) Math.min(expected, 1 << 20));
+        long expected = Math.max(expectedElements(in), 0);
+        long room = parserEnd - p.currentTokenLocation().getByteOffset();
+        if (expected > room) {
+            throw ApiException.badRequest("input " + in.label(index) + ": shape " + java.util.Arrays.toString(in.shape)
+                    + " declares " + expected + " elements but only " + Math.max(room, 0)
+                    + " bytes of the body are left to hold them");
+        }
+        ElementWriter w = new ElementWriter(in, index, (int) Math.min(expected, INITIAL_ELEMENTS), expected);
         int depth = 1;
         while (depth > 0) {
             JsonToken t = p.nextToken();
@@ -329,6 +374,11 @@ public final class V2RequestDecoder {
                 }
                 int size = (int) in.binarySize;
                 if (in.datatype == DataType.BYTES) {
+                    if (count > size / 4) {
+                        throw ApiException.badRequest("input '" + in.name + "': shape " + java.util.Arrays.toString(in.shape)
+                                + " needs " + count + " BYTES elements but binary_data_size " + size
+                                + " holds at most " + size / 4 + " (each takes a 4-byte length)");
+                    }
                     tensors.add(Tensor.ofBytes(in.name, in.shape, BinaryElements.readBytes(body, offset, size, count, in.name)));
                 } else {
                     long needed = count * in.datatype.byteSize();
@@ -417,33 +467,49 @@ public final class V2RequestDecoder {
         private final InputBuilder in;
         private final int index;
         private final DataType type;
+        private final long limit;
         private ByteBuffer buffer;
-        private List<byte[]> strings;
+        private byte[][] strings;
+        private long count;
 
-        ElementWriter(InputBuilder in, int index, int expected) {
+        /**
+         * @param initial elements to make room for at first
+         * @param limit   elements the shape declares; one more is refused
+         */
+        ElementWriter(InputBuilder in, int index, int initial, long limit) {
             this.in = in;
             this.index = index;
             this.type = in.datatype;
+            this.limit = limit;
             if (type == DataType.BYTES) {
-                strings = new ArrayList<>(Math.max(expected, 1));
+                strings = new byte[Math.max(initial, 1)][];
             } else {
-                buffer = ByteBuffer.allocate(Math.max(expected, 1) * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+                buffer = ByteBuffer.allocate(Math.max(initial, 1) * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
             }
         }
 
         void add(JsonParser p, JsonToken t) {
+            if (++count > limit) {
+                throw bad("data has more than the " + limit + " elements its shape " + java.util.Arrays.toString(in.shape)
+                        + " needs");
+            }
             if (type == DataType.BYTES) {
                 if (t != JsonToken.VALUE_STRING) {
                     throw bad("BYTES data must be strings, found " + describe(t));
                 }
-                strings.add(p.getString().getBytes(StandardCharsets.UTF_8));
+                if (count > strings.length) {
+                    strings = java.util.Arrays.copyOf(strings, (int) Math.min((long) strings.length * 2, limit));
+                }
+                String text = p.getString();
+                strings[(int) count - 1] = text.isEmpty() ? EMPTY_ELEMENT : text.getBytes(StandardCharsets.UTF_8);
                 return;
             }
             if (buffer.remaining() < type.byteSize()) {
-                if ((long) buffer.capacity() * 2 > Integer.MAX_VALUE - 8) {
+                long grown = Math.min((long) buffer.capacity() * 2, limit * type.byteSize());
+                if (grown > Integer.MAX_VALUE - 8) {
                     throw bad("data is too large");
                 }
-                ByteBuffer bigger = ByteBuffer.allocate(buffer.capacity() * 2).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer bigger = ByteBuffer.allocate((int) grown).order(ByteOrder.LITTLE_ENDIAN);
                 buffer.flip();
                 bigger.put(buffer);
                 buffer = bigger;
@@ -467,7 +533,7 @@ public final class V2RequestDecoder {
 
         Object finish() {
             if (type == DataType.BYTES) {
-                return strings.toArray(byte[][]::new);
+                return count == strings.length ? strings : java.util.Arrays.copyOf(strings, (int) count);
             }
             buffer.flip();
             return buffer;

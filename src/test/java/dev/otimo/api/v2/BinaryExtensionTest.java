@@ -165,8 +165,9 @@ class BinaryExtensionTest extends ServerTest {
     void truncatedBytesElementIs400() {
         String model = unique("bin-bytes");
         serve(model, TestModels.echo(DataType.BYTES));
-        byte[] data = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN).putInt(100).put((byte) 1).put((byte) 2).array();
-        String json = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"BYTES\",\"parameters\":{\"binary_data_size\":6}}]}";
+        // room for three lengths, but the first element claims 100 bytes of the 10 that follow it
+        byte[] data = ByteBuffer.allocate(14).order(ByteOrder.LITTLE_ENDIAN).putInt(100).put(new byte[10]).array();
+        String json = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"BYTES\",\"parameters\":{\"binary_data_size\":14}}]}";
         post(model, binaryRequest(json, data), Integer.toString(json.length())).expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.error").value(e -> assertThat((String) e).contains("goes beyond its binary data"));
     }
