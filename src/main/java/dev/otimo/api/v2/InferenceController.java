@@ -18,6 +18,7 @@ import dev.otimo.runtime.Signature;
 import dev.otimo.runtime.Tensor;
 import dev.otimo.runtime.TensorSpec;
 import dev.otimo.security.ApiKeyVerifier;
+import dev.otimo.security.ClientIdentity;
 import dev.otimo.serving.DeploymentManager;
 import dev.otimo.serving.LiveDeployment;
 import dev.otimo.serving.ServedModel;
@@ -43,7 +44,6 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,13 +74,14 @@ public class InferenceController {
     private final VariantStats variantStats;
     private final TrafficReservoir reservoir;
     private final ApiKeyVerifier apiKeys;
+    private final ClientIdentity clients;
     private final long maxRequestBytes;
     private final String serverVersion;
 
     public InferenceController(DeploymentManager deployments, Router router, DeploymentShields shields,
                                ClientRateLimits rateLimits, ShadowMirror shadows, InferenceMetrics metrics,
                                VariantStats variantStats, TrafficReservoir reservoir, ApiKeyVerifier apiKeys,
-                               OtimoProperties properties,
+                               ClientIdentity clients, OtimoProperties properties,
                                @org.springframework.beans.factory.annotation.Value("${otimo.version:0.1.0}") String serverVersion) {
         this.deployments = deployments;
         this.router = router;
@@ -91,6 +92,7 @@ public class InferenceController {
         this.variantStats = variantStats;
         this.reservoir = reservoir;
         this.apiKeys = apiKeys;
+        this.clients = clients;
         this.maxRequestBytes = properties.maxRequestSize().toBytes();
         this.serverVersion = serverVersion;
     }
@@ -293,14 +295,9 @@ public class InferenceController {
         return response;
     }
 
-    /** The client whose rate limit a request counts against: its API key when it sends one, else its address. */
-    private static String clientKey(ServerWebExchange exchange) {
-        String key = exchange.getRequest().getHeaders().getFirst(ClientRateLimits.API_KEY_HEADER);
-        if (key != null && !key.isBlank()) {
-            return key;
-        }
-        InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
-        return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+    /** The client whose rate limit a request counts against: its valid API key, else its address. */
+    private String clientKey(ServerWebExchange exchange) {
+        return clients.of(exchange.getRequest());
     }
 
     /** Resilience refusals as the client sees them: 429 or 503 with Retry-After and what to do. */
