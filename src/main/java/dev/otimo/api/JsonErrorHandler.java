@@ -77,6 +77,9 @@ public class JsonErrorHandler implements WebExceptionHandler {
         if (ex instanceof QueueRejectedException q) {
             return new Mapped(HttpStatus.TOO_MANY_REQUESTS, q.getMessage(), q.retryAfterSeconds());
         }
+        if (ex instanceof dev.otimo.batching.RunnerStoppedException stopped) {
+            return new Mapped(HttpStatus.SERVICE_UNAVAILABLE, stopped.getMessage(), null);
+        }
         if (ex instanceof NotFoundException) {
             return new Mapped(HttpStatus.NOT_FOUND, ex.getMessage(), null);
         }

@@ -78,6 +78,22 @@ final class BatchQueue {
         }
     }
 
+    /** Closes the queue and claims every task still in it, for a batcher that can no longer run them. */
+    List<InferenceTask> closeAndDrain() {
+        close();
+        runnerLock.lock();
+        try {
+            drainInbox();
+            List<InferenceTask> left = new ArrayList<>();
+            for (ArrayDeque<InferenceTask> lane : lanes) {
+                left.addAll(claim(new ArrayList<>(lane)));
+            }
+            return left;
+        } finally {
+            runnerLock.unlock();
+        }
+    }
+
     /**
      * Blocks until a batch is due and returns it, claimed; returns an empty list once the queue is
      * closed and drained, or when tasks past their deadline were put into {@code expired}.

@@ -4,6 +4,7 @@ import dev.otimo.runtime.Tensor;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -28,6 +29,7 @@ public final class InferenceTask {
     private final Consumer<List<Tensor>> onSuccess;
     private final Consumer<Throwable> onError;
     private final AtomicInteger state = new AtomicInteger(QUEUED);
+    private final AtomicBoolean answered = new AtomicBoolean();
     volatile long startedNanos;
 
     /**
@@ -71,11 +73,20 @@ public final class InferenceTask {
         return deadlineNanos != 0 && now - deadlineNanos > 0;
     }
 
+    /** True once the task got its outputs or its failure; it gets only one of them, once. */
+    boolean answered() {
+        return answered.get();
+    }
+
     void succeed(List<Tensor> result) {
-        onSuccess.accept(result);
+        if (answered.compareAndSet(false, true)) {
+            onSuccess.accept(result);
+        }
     }
 
     void fail(Throwable error) {
-        onError.accept(error);
+        if (answered.compareAndSet(false, true)) {
+            onError.accept(error);
+        }
     }
 }

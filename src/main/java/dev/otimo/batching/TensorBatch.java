@@ -17,7 +17,11 @@ final class TensorBatch {
     private TensorBatch() {
     }
 
-    /** The inputs of all tasks stacked along axis 0, in the order of the first task's inputs. */
+    /**
+     * The inputs of all tasks stacked along axis 0, in the order of the first task's inputs.
+     *
+     * @throws MismatchedBatchException when a task lacks one of the first task's inputs
+     */
     static List<Tensor> stack(List<InferenceTask> tasks, int totalRows) {
         InferenceTask first = tasks.get(0);
         List<Tensor> stacked = new ArrayList<>(first.inputs.size());
@@ -47,12 +51,12 @@ final class TensorBatch {
     /**
      * Cuts each output into the tasks' row ranges; each task keeps only the outputs it asked for.
      *
-     * @throws IllegalStateException when an output's axis 0 is not the batch's row count
+     * @throws OutputsNotBatchedException when an output's axis 0 is not the batch's row count
      */
     static List<List<Tensor>> split(List<Tensor> outputs, List<InferenceTask> tasks, int totalRows) {
         for (Tensor out : outputs) {
             if (out.rank() == 0 || out.dim(0) != totalRows) {
-                throw new IllegalStateException("output " + out + " is not batched along axis 0");
+                throw new OutputsNotBatchedException("output " + out + " is not batched along axis 0");
             }
         }
         List<List<Tensor>> perTask = new ArrayList<>(tasks.size());
@@ -94,6 +98,6 @@ final class TensorBatch {
                 return t;
             }
         }
-        throw new IllegalStateException("task lacks input " + name);
+        throw new MismatchedBatchException("a request in the batch lacks input " + name + ", which the first request has");
     }
 }

@@ -23,6 +23,7 @@ import java.util.Map;
  * @param rateLimitPerSecond    requests per second per client (API key, else remote address); 0: no limit
  * @param clientRateLimits      limits for particular clients (by API key or address), overriding the default
  * @param guardMinimumCalls     calls a canary must have answered in the guard's window before it can be judged
+ * @param maxTrackedClients     clients whose rate limiters are kept at once; the least recently seen go first
  */
 @Validated
 @ConfigurationProperties("otimo.resilience")
@@ -33,7 +34,8 @@ public record ResilienceProperties(
         @DefaultValue Map<String, Duration> modelTimeLimits,
         @DefaultValue("0") @Min(0) int rateLimitPerSecond,
         @DefaultValue Map<String, Integer> clientRateLimits,
-        @DefaultValue("20") @Min(1) int guardMinimumCalls) {
+        @DefaultValue("20") @Min(1) int guardMinimumCalls,
+        @DefaultValue("100000") @Min(1) int maxTrackedClients) {
 
     public ResilienceProperties {
         modelTimeLimits = modelTimeLimits == null ? Map.of() : Map.copyOf(modelTimeLimits);

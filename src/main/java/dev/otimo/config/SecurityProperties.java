@@ -13,10 +13,17 @@ import java.util.List;
  * @param basic   HTTP Basic as the admin user on the admin API
  * @param jwt     Bearer JWTs on the admin API
  * @param cors    cross-origin requests from browsers
+ * @param trustedProxies addresses (IPs or CIDR blocks) of the proxies in front of Otimo; only from
+ *                       these are {@code X-Forwarded-For} and {@code Forwarded} believed. Empty: none
  */
 @ConfigurationProperties("otimo.security")
 public record SecurityProperties(@DefaultValue ApiKeys apiKeys, @DefaultValue Basic basic,
-                                 @DefaultValue Jwt jwt, @DefaultValue Cors cors) {
+                                 @DefaultValue Jwt jwt, @DefaultValue Cors cors,
+                                 @DefaultValue List<String> trustedProxies) {
+
+    public SecurityProperties {
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+    }
 
     /** @param required inference requests must carry a valid key in the {@code X-Api-Key} header */
     public record ApiKeys(@DefaultValue("false") boolean required) {

@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * Part of the readiness group: UP once every deployment in the registry has been loaded and warmed
  * up; lists each deployment's state and device. A deployment that failed to load is reported but
- * does not hold the others back.
+ * does not hold the others back; one whose runner thread stopped takes the replica out of service.
  */
 @Component("deployments")
 public class DeploymentsHealthIndicator implements ReactiveHealthIndicator {
@@ -36,7 +36,8 @@ public class DeploymentsHealthIndicator implements ReactiveHealthIndicator {
                 }
             }
         }
-        Health.Builder health = deployments.isReady() ? Health.up() : Health.outOfService().withDetail("reason", "deployments loading");
+        Health.Builder health = deployments.isReady() ? Health.up() : Health.outOfService().withDetail("reason",
+                deployments.anyRunnerStopped() ? "a deployment's runner thread stopped" : "deployments loading");
         return Mono.just(health.withDetails(details).build());
     }
 }

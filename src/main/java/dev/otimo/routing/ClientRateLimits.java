@@ -1,51 +1,42 @@
 package dev.otimo.routing;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.otimo.config.ResilienceProperties;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.reactor.ratelimiter.operator.RateLimiterOperator;
-import jakarta.annotation.PreDestroy;
 import org.springframework.stereotype.Component;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * A resilience4j rate limiter per client: requests per second, refilled every second, keyed by
- * an abstract client key (the API key when the client sends one, else its address). A request
- * over the limit fails at once with {@link io.github.resilience4j.ratelimiter.RequestNotPermitted}.
- * Limiters idle for ten minutes are dropped.
+ * an abstract client key (a verified API key, else the client's address; see
+ * {@link dev.otimo.security.ClientIdentity}). A request over the limit fails at once with
+ * {@link io.github.resilience4j.ratelimiter.RequestNotPermitted}. At most
+ * {@code otimo.resilience.max-tracked-clients} limiters are kept, the least recently used
+ * dropped first, and none idle for more than ten minutes: however many clients turn up, memory
+ * stays bounded.
  */
 @Component
 public class ClientRateLimits {
 
-    /** The header whose value identifies a client; without it the remote address does. */
-    public static final String API_KEY_HEADER = "X-Api-Key";
-    private static final long IDLE_NANOS = TimeUnit.MINUTES.toNanos(10);
+    private static final Duration IDLE = Duration.ofMinutes(10);
 
     private final ResilienceProperties properties;
     private final boolean anyLimit;
-    private final ConcurrentHashMap<String, Limiter> limiters = new ConcurrentHashMap<>();
-    private final Disposable sweeper;
-
-    private static final class Limiter {
-        final RateLimiter limiter;
-        volatile long lastUsed = System.nanoTime();
-
-        Limiter(RateLimiter limiter) {
-            this.limiter = limiter;
-        }
-    }
+    private final Cache<String, RateLimiter> limiters;
 
     public ClientRateLimits(ResilienceProperties properties) {
         this.properties = properties;
         this.anyLimit = properties.rateLimitPerSecond() > 0 || properties.clientRateLimits().values().stream().anyMatch(n -> n > 0);
-        this.sweeper = Schedulers.boundedElastic().schedulePeriodically(this::sweep, 1, 1, TimeUnit.MINUTES);
+        this.limiters = Caffeine.newBuilder()
+                .maximumSize(properties.maxTrackedClients())
+                .expireAfterAccess(IDLE)
+                .build();
     }
 
     /**
@@ -61,29 +52,24 @@ public class ClientRateLimits {
         if (perSecond <= 0) {
             return call;
         }
-        Limiter l = limiters.computeIfAbsent(key, k -> new Limiter(RateLimiter.of("client", RateLimiterConfig.custom()
+        RateLimiter limiter = limiters.get(key, k -> RateLimiter.of("client", RateLimiterConfig.custom()
                 .limitForPeriod(perSecond)
                 .limitRefreshPeriod(Duration.ofSeconds(1))
                 // never wait for a permit: waiting would hold the request on the event loop's timer
                 .timeoutDuration(Duration.ZERO)
                 .writableStackTraceEnabled(false)
-                .build())));
-        l.lastUsed = System.nanoTime();
-        return call.transformDeferred(RateLimiterOperator.of(l.limiter));
+                .build()));
+        return call.transformDeferred(RateLimiterOperator.of(limiter));
+    }
+
+    /** How many clients have a limiter right now. */
+    long trackedClients() {
+        limiters.cleanUp();
+        return limiters.estimatedSize();
     }
 
     /** Seconds until a limited client gets new permits. */
     public long retryAfterSeconds() {
         return 1;
-    }
-
-    private void sweep() {
-        long now = System.nanoTime();
-        limiters.values().removeIf(l -> now - l.lastUsed > IDLE_NANOS);
-    }
-
-    @PreDestroy
-    void stop() {
-        sweeper.dispose();
     }
 }

@@ -89,10 +89,23 @@ public class DeploymentManager implements SmartLifecycle {
 
     /**
      * True once the application has started (the demo model, when enabled, is deployed by then)
-     * and every deployment in the registry has been loaded (or has failed) at least once.
+     * and every deployment in the registry has been loaded (or has failed) at least once, as long
+     * as no deployment has lost a runner thread since.
      */
     public boolean isReady() {
-        return loaded && running && started;
+        return loaded && running && started && !anyRunnerStopped();
+    }
+
+    /** True when a deployment that was serving has lost a runner thread: it answers no more requests. */
+    public boolean anyRunnerStopped() {
+        for (ServedModel model : table.get().values()) {
+            for (ServedModel.VersionEntry v : model.versions().values()) {
+                if (v.deployment() != null && v.deployment().runnerStopped()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)

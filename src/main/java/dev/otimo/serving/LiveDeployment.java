@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * A version being served: its session, its batcher and where it runs. Created loaded and warmed
- * up; {@link #close()} drains the queue and then closes the session.
+ * up; {@link #close()} drains the queue and then closes the session. It stops serving, for good,
+ * when it failed to load or when one of its runner threads stopped.
  */
 public final class LiveDeployment implements AutoCloseable {
 
@@ -80,16 +81,22 @@ public final class LiveDeployment implements AutoCloseable {
     }
 
     public State state() {
-        return session != null ? State.READY : State.FAILED;
+        return isReady() ? State.READY : State.FAILED;
     }
 
+    /** True while it serves: loaded, and every runner thread running. */
     public boolean isReady() {
-        return session != null;
+        return session != null && !runnerStopped();
     }
 
-    /** Why loading failed; null when serving. */
+    /** True when it was serving and a runner thread has stopped since. */
+    public boolean runnerStopped() {
+        return batcher != null && batcher.stopReason().isPresent();
+    }
+
+    /** Why it does not serve (loading failed, or {@code runner thread stopped: <cause>}); null when serving. */
     public String error() {
-        return error;
+        return error != null ? error : batcher == null ? null : batcher.stopReason().orElse(null);
     }
 
     /** Where the session runs, e.g. {@code cpu (fallback: ...)}; null when loading failed. */

@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -269,5 +271,93 @@ class BatcherTest {
         all.forEach(CompletableFuture::join);
         assertThat(sizes).containsExactly(3);
         assertThat(waits).hasSize(3).allSatisfy(w -> assertThat(w).isNotNegative());
+    }
+
+    @Test
+    void deliveryFailureFailsOnlyThatBatchAndTheRunnerGoesOn() {
+        AtomicInteger runs = new AtomicInteger();
+        BatchRunner failsOnce = (inputs, outputs) -> {
+            if (runs.getAndIncrement() == 0) {
+                throw new IllegalArgumentException("the model failed on the first batch");
+            }
+            return recording.run(inputs, outputs);
+        };
+        batcher = new Batcher("t", BatchingPolicy.OFF, 1, failsOnce, BatchListener.NONE);
+        CompletableFuture<Throwable> delivered = new CompletableFuture<>();
+        // the client's error callback itself throws while the runner hands it the failure
+        submit(1).subscribe(out -> { }, e -> {
+            delivered.complete(e);
+            throw new IllegalStateException("the client's callback failed");
+        });
+        assertThat(delivered.join()).hasMessageContaining("the model failed on the first batch");
+        List<Tensor> later = submit(2).block(Duration.ofSeconds(10));
+        assertThat(later.get(0).toFloatArray()).containsExactly(4f, 4f);
+    }
+
+    @Test
+    void taskMissingAnInputDoesNotTurnBatchingOff() {
+        batcher = new Batcher("t", policy(2, 10_000_000, List.of(), 100, 1), 1, recording, BatchListener.NONE);
+        CompletableFuture<List<Tensor>> whole = submit(1).toFuture();
+        // same shape key, but its only input is not the "x" the first request of the batch has
+        CompletableFuture<List<Tensor>> lacking = batcher.submit(List.of(Tensor.ofFloats("z", new long[] {1, 2}, new float[] {2, 2})),
+                Set.of(), 1, "w2", 1, 0).toFuture();
+        await().atMost(Duration.ofSeconds(8)).until(() -> whole.isDone() && lacking.isDone());
+        assertThat(whole).isCompletedExceptionally();
+        assertThat(lacking).isCompletedExceptionally();
+        assertThatThrownBy(whole::join).hasMessageContaining("lacks input x");
+        CompletableFuture<List<Tensor>> third = submit(3).toFuture();
+        CompletableFuture<List<Tensor>> fourth = submit(4).toFuture();
+        assertThat(third.join().get(0).toFloatArray()).containsExactly(6f, 6f);
+        assertThat(fourth.join().get(0).toFloatArray()).containsExactly(8f, 8f);
+        assertThat(batches).containsExactly(List.of(3f, 4f));
+    }
+
+    @Test
+    void outputsNotBatchedTurnsBatchingOffOnlyForThatReason() {
+        List<Long> rowsRun = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean failNext = new AtomicBoolean(true);
+        // a model whose output has one row whatever the batch, and that fails its first run on its own account
+        BatchRunner summary = (inputs, outputs) -> {
+            long rows = inputs.get(0).dim(0);
+            rowsRun.add(rows);
+            if (failNext.getAndSet(false)) {
+                throw new IllegalStateException("the session is busy");
+            }
+            return List.of(Tensor.ofFloats("y", new long[] {1, 2}, new float[] {rows, 0}));
+        };
+        batcher = new Batcher("t", policy(2, 10_000_000, List.of(), 100, 1), 1, summary, BatchListener.NONE);
+        CompletableFuture<List<Tensor>> a = submit(1).toFuture();
+        CompletableFuture<List<Tensor>> b = submit(2).toFuture();
+        await().atMost(Duration.ofSeconds(8)).until(() -> a.isDone() && b.isDone());
+        assertThatThrownBy(a::join).hasMessageContaining("the session is busy");
+        assertThatThrownBy(b::join).hasMessageContaining("the session is busy");
+        // still batched: this pair runs together, its output is not cut along axis 0, and each runs alone instead
+        CompletableFuture<List<Tensor>> c = submit(3).toFuture();
+        CompletableFuture<List<Tensor>> d = submit(4).toFuture();
+        assertThat(c.join().get(0).toFloatArray()).containsExactly(1f, 0f);
+        assertThat(d.join().get(0).toFloatArray()).containsExactly(1f, 0f);
+        // from now on every request runs alone
+        CompletableFuture<List<Tensor>> e = submit(5).toFuture();
+        CompletableFuture<List<Tensor>> f = submit(6).toFuture();
+        e.join();
+        f.join();
+        assertThat(rowsRun).containsExactly(2L, 2L, 1L, 1L, 1L, 1L);
+    }
+
+    @Test
+    void stoppedRunnerMakesTheDeploymentNotReadyWithTheReason() {
+        BatchRunner failing = (inputs, outputs) -> {
+            throw new IllegalArgumentException("the model refused the input");
+        };
+        batcher = new Batcher("t", BatchingPolicy.OFF, 1, failing, BatchListener.NONE);
+        // failing the request fails in turn, with an Error: nothing is left to fall back on
+        submit(1).subscribe(out -> { }, e -> {
+            throw new OutOfMemoryError("no heap left to answer");
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> batcher.stopReason().isPresent());
+        assertThat(batcher.stopReason().orElseThrow()).startsWith("runner thread stopped: ")
+                .contains("OutOfMemoryError").contains("no heap left to answer");
+        assertThatThrownBy(() -> submit(2).block(Duration.ofSeconds(5)))
+                .isInstanceOf(RunnerStoppedException.class).hasMessageContaining("runner thread stopped: ");
     }
 }

@@ -85,6 +85,7 @@ class ResilienceTest extends RoutedServerTest {
     void clientOverItsRateLimitGets429WithRetryAfter() {
         String model = unique("limited");
         serve(model, TestModels.echo(DataType.FP32));
+        storeApiKey(METERED_CLIENT);
         int limited = 0;
         long started = System.nanoTime();
         for (int i = 0; i < 12; i++) {

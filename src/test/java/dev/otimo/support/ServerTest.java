@@ -1,11 +1,14 @@
 package dev.otimo.support;
 
+import dev.otimo.security.ApiKeyVerifier;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.MultipartBodyBuilder;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.http.codec.ClientCodecConfigurer;
 import org.springframework.http.codec.json.JacksonJsonDecoder;
 import org.springframework.http.codec.json.JacksonJsonEncoder;
@@ -23,11 +26,15 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +49,7 @@ import java.util.UUID;
 public abstract class ServerTest {
 
     public static final String ADMIN_PASSWORD = "test-admin-password";
-    /** The API key whose rate limit is 3 requests per second. */
+    /** The API key whose rate limit is 3 requests per second (stored by the tests that use it). */
     public static final String METERED_CLIENT = "metered-client";
     /** Models whose deployments time out after {@link #TIME_LIMIT}; each is used by one test only. */
     public static final List<String> TIME_LIMITED_MODELS = List.of("time-limited-a", "time-limited-b");
@@ -130,6 +137,11 @@ public abstract class ServerTest {
     protected WebTestClient http;
     protected WebTestClient admin;
 
+    @Autowired
+    private JdbcTemplate registryDatabase;
+    @Autowired
+    private ApiKeyVerifier apiKeyVerifier;
+
     @BeforeEach
     protected void clients() {
         // One connection per request, so that no test depends on another's connection. Keep-alive has a
@@ -146,6 +158,22 @@ public abstract class ServerTest {
         codecs.defaultCodecs().maxInMemorySize(64 << 20);
         codecs.defaultCodecs().jacksonJsonDecoder(new JacksonJsonDecoder(JSON));
         codecs.defaultCodecs().jacksonJsonEncoder(new JacksonJsonEncoder(JSON));
+    }
+
+    /**
+     * Stores an API key with a value of the test's choosing (the admin API only issues generated
+     * ones) and makes the server accept it at once.
+     */
+    protected void storeApiKey(String key) {
+        String hash;
+        try {
+            hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        registryDatabase.update("insert into api_key (name, key_hash, created_at) values (?, ?, now()) on conflict do nothing",
+                "test-" + hash.substring(0, 16), hash);
+        apiKeyVerifier.refresh();
     }
 
     protected static String unique(String prefix) {

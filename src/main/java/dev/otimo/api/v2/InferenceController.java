@@ -20,6 +20,7 @@ import dev.otimo.runtime.Signature;
 import dev.otimo.runtime.Tensor;
 import dev.otimo.runtime.TensorSpec;
 import dev.otimo.security.ApiKeyVerifier;
+import dev.otimo.security.ClientIdentity;
 import dev.otimo.serving.DeploymentManager;
 import dev.otimo.serving.LiveDeployment;
 import dev.otimo.serving.ServedModel;
@@ -45,7 +46,6 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,13 +77,14 @@ public class InferenceController {
     private final TrafficReservoir reservoir;
     private final ApiKeyVerifier apiKeys;
     private final ByteAdmission admission;
+    private final ClientIdentity clients;
     private final long maxRequestBytes;
     private final String serverVersion;
 
     public InferenceController(DeploymentManager deployments, Router router, DeploymentShields shields,
                                ClientRateLimits rateLimits, ShadowMirror shadows, InferenceMetrics metrics,
                                VariantStats variantStats, TrafficReservoir reservoir, ApiKeyVerifier apiKeys,
-                               ByteAdmission admission, OtimoProperties properties,
+                               ByteAdmission admission, ClientIdentity clients, OtimoProperties properties,
                                @org.springframework.beans.factory.annotation.Value("${otimo.version:0.1.0}") String serverVersion) {
         this.deployments = deployments;
         this.router = router;
@@ -95,6 +96,7 @@ public class InferenceController {
         this.reservoir = reservoir;
         this.apiKeys = apiKeys;
         this.admission = admission;
+        this.clients = clients;
         this.maxRequestBytes = properties.maxRequestSize().toBytes();
         this.serverVersion = serverVersion;
     }
@@ -110,7 +112,9 @@ public class InferenceController {
     @ApiResponse(responseCode = "503", description = "not ready", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public V2Schemas.Ready ready() {
         if (!deployments.isReady()) {
-            throw ApiException.unavailable("server is not ready: deployments are still loading");
+            throw ApiException.unavailable(deployments.anyRunnerStopped()
+                    ? "server is not ready: a deployment lost a runner thread and no longer serves; redeploy it (see /v2/models/{model})"
+                    : "server is not ready: deployments are still loading");
         }
         return new V2Schemas.Ready(true);
     }
@@ -333,14 +337,9 @@ public class InferenceController {
         return response;
     }
 
-    /** The client whose rate limit a request counts against: its API key when it sends one, else its address. */
-    private static String clientKey(ServerWebExchange exchange) {
-        String key = exchange.getRequest().getHeaders().getFirst(ClientRateLimits.API_KEY_HEADER);
-        if (key != null && !key.isBlank()) {
-            return key;
-        }
-        InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
-        return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+    /** The client whose rate limit a request counts against: its valid API key, else its address. */
+    private String clientKey(ServerWebExchange exchange) {
+        return clients.of(exchange.getRequest());
     }
 
     /** Resilience refusals as the client sees them: 429 or 503 with Retry-After and what to do. */
@@ -453,7 +452,8 @@ public class InferenceController {
                     + (entry.status() == VersionStatus.READY ? "; deploy it first" : " (status " + entry.status() + ")"));
         }
         if (!d.isReady()) {
-            throw ApiException.unavailable("model '" + model + "' version " + entry.number() + " failed to load: " + d.error());
+            throw ApiException.unavailable("model '" + model + "' version " + entry.number()
+                    + (d.runnerStopped() ? " no longer serves: " : " failed to load: ") + d.error());
         }
         return d;
     }
