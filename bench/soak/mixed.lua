@@ -1,8 +1,24 @@
 -- wrk driver for bench/soak.sh: valid and hostile inference requests, mixed, at a paced rate.
--- Per connection it waits SOAK_DELAY_MS before each request (0: closed loop, as fast as answers come).
--- Every status is counted per thread; done() prints them as one JSON line prefixed "STATUSES ".
+-- SOAK_RATE (requests/s over all of wrk's SOAK_THREADS threads; 0: closed loop, as fast as answers
+-- come) is kept by a schedule of send times per thread: each request takes the next slot and its
+-- connection waits until then, so the rate holds whatever the latency, as long as enough connections
+-- are open. Every status is counted; done() prints them as one JSON line prefixed "STATUSES ".
 
-local delay_ms = tonumber(os.getenv("SOAK_DELAY_MS") or "0")
+local ffi = require("ffi")
+ffi.cdef[[
+  typedef struct { long tv_sec; long tv_usec; } soak_timeval;
+  int gettimeofday(soak_timeval *tv, void *tz);
+]]
+local tv = ffi.new("soak_timeval")
+local function now_ms()
+  ffi.C.gettimeofday(tv, nil)
+  return tonumber(tv.tv_sec) * 1000 + tonumber(tv.tv_usec) / 1000
+end
+
+local rate = tonumber(os.getenv("SOAK_RATE") or "0")
+local threads_count = tonumber(os.getenv("SOAK_THREADS") or "2")
+local interval_ms = rate > 0 and (1000 * threads_count / rate) or 0
+local next_slot = nil
 local hostile_percent = tonumber(os.getenv("SOAK_HOSTILE_PERCENT") or "20")
 local model = os.getenv("SOAK_MODEL") or "iris"
 local path = "/v2/models/" .. model .. "/infer"
@@ -48,7 +64,17 @@ function init(args)
 end
 
 function delay()
-  return delay_ms
+  if interval_ms == 0 then
+    return 0
+  end
+  local now = now_ms()
+  if next_slot == nil or next_slot < now - 1000 then
+    -- first request, or more than a second behind: start the schedule again from now
+    next_slot = now
+  end
+  next_slot = next_slot + interval_ms
+  local wait = next_slot - now
+  return wait > 0 and math.floor(wait) or 0
 end
 
 function request()

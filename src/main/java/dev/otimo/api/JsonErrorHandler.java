@@ -44,6 +44,11 @@ public class JsonErrorHandler implements WebExceptionHandler {
         if (response.isCommitted()) {
             return Mono.error(ex);
         }
+        if (ex instanceof reactor.netty.channel.AbortedException) {
+            // the client closed the connection before its request was read: there is no one to answer
+            log.debug("{} {}: client went away: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex.getMessage());
+            return Mono.empty();
+        }
         Mapped mapped = map(ex);
         if (mapped.status.is5xxServerError() && mapped.status != HttpStatus.SERVICE_UNAVAILABLE) {
             log.error("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex);

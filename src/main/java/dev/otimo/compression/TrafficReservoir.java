@@ -76,15 +76,7 @@ public class TrafficReservoir {
     }
 
     private boolean reserve(long size) {
-        while (true) {
-            long now = bytes.get();
-            if (now + size > maxBytes) {
-                return false;
-            }
-            if (bytes.compareAndSet(now, now + size)) {
-                return true;
-            }
-        }
+        return bytes.getAndAccumulate(size, (now, more) -> now + more > maxBytes ? now : now + more) + size <= maxBytes;
     }
 
     /** What a kept copy costs: element bytes, plus each BYTES element's array header. */

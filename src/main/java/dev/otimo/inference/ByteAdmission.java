@@ -114,16 +114,9 @@ public class ByteAdmission {
         }
     }
 
+    /** Adds {@code bytes} to {@code counter} unless that would pass {@code limit}; says whether it did. */
     private static boolean take(AtomicLong counter, long bytes, long limit) {
-        while (true) {
-            long now = counter.get();
-            if (now + bytes > limit) {
-                return false;
-            }
-            if (counter.compareAndSet(now, now + bytes)) {
-                return true;
-            }
-        }
+        return counter.getAndAccumulate(bytes, (now, more) -> now + more > limit ? now : now + more) + bytes <= limit;
     }
 
     private static ApiException overloaded(String why) {

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeoutException;
  * about the deployment's health.
  */
 public enum FailureKind {
-    /** The request broke a rule: malformed, does not match the model, too large, not allowed. */
+    /** The request broke a rule (malformed, does not match the model, too large, not allowed) or was abandoned. */
     CLIENT,
     /** The inputs matched the model but ONNX Runtime refused their values (an index out of range). */
     INPUT_TRIGGERED,
@@ -45,7 +45,8 @@ public enum FailureKind {
         if (e instanceof OrtException) {
             return INPUT_TRIGGERED;
         }
-        if (e instanceof IllegalArgumentException) {
+        if (e instanceof IllegalArgumentException || e instanceof reactor.netty.channel.AbortedException) {
+            // a rule broken, or the client closed the connection before its request was read
             return CLIENT;
         }
         return SERVER;
