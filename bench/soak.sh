@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${SOAK_MINUTES:-10}
+seconds_total=${SOAK_SECONDS:-$((minutes * 60))}
 warmup=${SOAK_WARMUP_SECONDS:-60}
 connections=${SOAK_CONNECTIONS:-32}
 heap=${SOAK_HEAP:-1g}
@@ -57,7 +58,7 @@ echo "saturation: $saturation requests/s; soak at $target requests/s; heap after
 
 ( while kill -0 $pid 2>/dev/null; do rss; sleep 15; done ) >"$data/rss.txt" &
 sampler=$!
-SOAK_RATE=$target wrk -t2 -c"$connections" -d"${minutes}m" --timeout 10s -s bench/soak/mixed.lua "$url" >"$data/soak.txt"
+SOAK_RATE=$target wrk -t2 -c"$connections" -d"${seconds_total}s" --timeout 10s -s bench/soak/mixed.lua "$url" >"$data/soak.txt"
 kill $sampler 2>/dev/null || true
 kill -0 $pid 2>/dev/null || { echo "the server died"; tail -50 "$data/server.log"; exit 1; }
 heap_end=$(heap_after_gc)
@@ -68,7 +69,7 @@ statuses=$(grep '^STATUSES' "$data/soak.txt" | sed 's/^STATUSES //')
 requests=$(field "$summary" requests)
 seconds=$(awk -v us="$(field "$summary" duration_us)" 'BEGIN { printf "%.1f", us / 1e6 }')
 rate=$(awk -v r="$requests" -v s="$seconds" 'BEGIN { printf "%.1f", r / s }')
-fivexx=$(grep -o '"5[0-9][0-9]":[0-9]*' <<<"$statuses" | awk -F: '{ s += $2 } END { print s + 0 }')
+fivexx=$({ grep -o '"5[0-9][0-9]":[0-9]*' <<<"$statuses" || true; } | awk -F: '{ s += $2 } END { print s + 0 }')
 socket_errors=$(( $(field "$summary" connect_errors) + $(field "$summary" read_errors) + $(field "$summary" write_errors) + $(field "$summary" timeouts) ))
 rss_min=$(awk 'NR == 1 || $1 < m { m = $1 } END { print m }' "$data/rss.txt")
 rss_max=$(awk '$1 > m { m = $1 } END { print m }' "$data/rss.txt")
@@ -85,7 +86,7 @@ cat >"$out" <<JSON
 {
   "when": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
   "cpu": "$cpu", "cores": $(nproc), "cpu_flags": "$flags", "heap": "$heap",
-  "minutes": $minutes, "connections": $connections, "hostile_percent": $SOAK_HOSTILE_PERCENT,
+  "seconds": $seconds_total, "connections": $connections, "hostile_percent": $SOAK_HOSTILE_PERCENT,
   "saturation_rps": $saturation, "target_rps": $target, "soak_rps": $rate, "soak_fraction_of_saturation": $(awk -v a="$rate" -v b="$saturation" 'BEGIN { printf "%.2f", a / b }'),
   "requests": $requests, "statuses": $statuses, "responses_5xx": $fivexx, "socket_errors": $socket_errors,
   "p50_ms": $(field "$summary" p50_ms), "p99_ms": $(field "$summary" p99_ms),
