@@ -153,7 +153,7 @@ public class InferenceController {
     public V2Schemas.ModelReady modelReady(@PathVariable String model, ServerWebExchange exchange) {
         ServedModel served = served(model);
         LiveDeployment d = router.route(served, exchange.getRequest().getHeaders())
-                .orElseThrow(() -> ApiException.unavailable("model '" + model + "' is not ready: no version is deployed"));
+                .orElseThrow(() -> notServing(served, "is not ready: no version is deployed"));
         return new V2Schemas.ModelReady(model, Integer.toString(d.version()), true);
     }
 
@@ -190,7 +190,7 @@ public class InferenceController {
             checkApiKey(exchange.getRequest().getHeaders());
             ServedModel served = served(model);
             Route route = router.select(served, exchange.getRequest().getHeaders())
-                    .orElseThrow(() -> ApiException.unavailable("model '" + model + "' has no deployed version; deploy one first"));
+                    .orElseThrow(() -> notServing(served, "has no deployed version; deploy one first"));
             return run(route, ROUTED, exchange);
         });
     }
@@ -428,6 +428,18 @@ public class InferenceController {
         } catch (NumberFormatException e) {
             throw ApiException.badRequest(HEADER_LENGTH + " must be a number of bytes, was '" + value + "'");
         }
+    }
+
+    /** Why no version of the model takes requests: a deployment that lost its runner says so, else {@code otherwise}. */
+    private static ApiException notServing(ServedModel served, String otherwise) {
+        for (ServedModel.VersionEntry v : served.versions().values()) {
+            LiveDeployment d = v.deployment();
+            if (d != null && d.runnerStopped()) {
+                return ApiException.unavailable("model '" + served.name() + "' version " + v.number()
+                        + " no longer serves: " + d.error() + "; redeploy it");
+            }
+        }
+        return ApiException.unavailable("model '" + served.name() + "' " + otherwise);
     }
 
     private ServedModel served(String model) {
