@@ -164,10 +164,8 @@ class AdversarialInputTest extends ServerTest {
     void hugeDeclaredShapeWithLittleBinaryDataIs400() {
         String header = "{\"inputs\":[{\"name\":\"a\",\"shape\":[100000000,4],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":16}},"
                 + "{\"name\":\"b\",\"shape\":[1,4],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":16}}]}";
-        byte[] json = header.getBytes(StandardCharsets.UTF_8);
-        byte[] body = new byte[json.length + 32];
-        System.arraycopy(json, 0, body, 0, json.length);
-        assertRefused(post(model, body, json.length).block(), "needs 1600000000 bytes");
+        assertRefused(post(model, BinaryExtensionTest.binaryRequest(header, new byte[32]), header.length()).block(),
+                "needs 1600000000 bytes");
     }
 
     @Test
@@ -203,14 +201,12 @@ class AdversarialInputTest extends ServerTest {
         byte[] json = GOOD.getBytes(StandardCharsets.UTF_8);
         String header = "{\"inputs\":[{\"name\":\"a\",\"shape\":[1,4],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":16}},"
                 + "{\"name\":\"b\",\"shape\":[1,4],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":16}}]}";
-        byte[] headerBytes = header.getBytes(StandardCharsets.UTF_8);
-        byte[] binary = new byte[headerBytes.length + 32];
-        System.arraycopy(headerBytes, 0, binary, 0, headerBytes.length);
+        byte[] binary = BinaryExtensionTest.binaryRequest(header, new byte[32]);
         List<Mono<Answer>> requests = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
             boolean isBinary = i % 4 == 3;
             byte[] mutated = mutate(isBinary ? binary : json, random);
-            Integer headerLength = isBinary ? Math.max(0, headerBytes.length + random.nextInt(9) - 4) : null;
+            Integer headerLength = isBinary ? Math.max(0, header.length() + random.nextInt(9) - 4) : null;
             requests.add(post(model, mutated, headerLength));
         }
         Map<Integer, Integer> statuses = new ConcurrentHashMap<>();

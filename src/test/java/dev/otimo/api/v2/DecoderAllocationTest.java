@@ -126,22 +126,18 @@ class DecoderAllocationTest {
         int n = 200_000;
         String header = "{\"inputs\":[{\"name\":\"s\",\"datatype\":\"BYTES\",\"shape\":[" + n
                 + "],\"parameters\":{\"binary_data_size\":" + 4 * n + "}}]}";
-        byte[] json = header.getBytes(StandardCharsets.UTF_8);
-        byte[] body = new byte[json.length + 4 * n];
-        System.arraycopy(json, 0, body, 0, json.length);
-        assertThat(V2RequestDecoder.decode(body, json.length).inputs().get(0).elements().length).isEqualTo(n);
-        allocatedDecoding(body, json.length, null);
-        assertThat(allocatedDecoding(body, json.length, null)).isLessThanOrEqualTo(4L * body.length + FIXED);
+        byte[] body = BinaryExtensionTest.binaryRequest(header, new byte[4 * n]);
+        assertThat(V2RequestDecoder.decode(body, header.length()).inputs().get(0).elements().length).isEqualTo(n);
+        allocatedDecoding(body, header.length(), null);
+        assertThat(allocatedDecoding(body, header.length(), null)).isLessThanOrEqualTo(4L * body.length + FIXED);
     }
 
     @Test
     void binaryBytesShapeLargerThanItsDataIsRefusedUnread() {
         String header = "{\"inputs\":[{\"name\":\"s\",\"datatype\":\"BYTES\",\"shape\":[1000000000],"
                 + "\"parameters\":{\"binary_data_size\":8}}]}";
-        byte[] json = header.getBytes(StandardCharsets.UTF_8);
-        byte[] body = new byte[json.length + 8];
-        System.arraycopy(json, 0, body, 0, json.length);
-        assertThatThrownBy(() -> V2RequestDecoder.decode(body, json.length)).isInstanceOf(ApiException.class)
+        byte[] body = BinaryExtensionTest.binaryRequest(header, new byte[8]);
+        assertThatThrownBy(() -> V2RequestDecoder.decode(body, header.length())).isInstanceOf(ApiException.class)
                 .hasMessageContaining("holds at most 2");
     }
 
