@@ -11,7 +11,11 @@ import jakarta.persistence.Table;
 
 import java.time.Instant;
 
-/** An uploaded set of calibration inputs (v2 requests, one per line), kept as a file under the data directory. */
+/**
+ * An uploaded set of calibration inputs (v2 requests, one per line). Its bytes live in the artifact
+ * store under their sha256, so every replica can read them; sets stored by earlier versions have no
+ * sha256 and are read from {@code <dataDir>/calibration/<id>.jsonl}.
+ */
 @Entity
 @Table(name = "calibration_set")
 public class CalibrationSet {
@@ -30,14 +34,31 @@ public class CalibrationSet {
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
 
+    @Column(length = 64)
+    private String sha256;
+
+    @Column(name = "size_bytes")
+    private Long sizeBytes;
+
     protected CalibrationSet() {
     }
 
-    public CalibrationSet(String id, Model model, int samples) {
+    public CalibrationSet(String id, Model model, int samples, String sha256, long sizeBytes) {
         this.id = id;
         this.model = model;
         this.samples = samples;
+        this.sha256 = sha256;
+        this.sizeBytes = sizeBytes;
         this.createdAt = Instant.now();
+    }
+
+    /** The sha256 of the set's bytes in the artifact store; null for a set kept as a local file. */
+    public String getSha256() {
+        return sha256;
+    }
+
+    public Long getSizeBytes() {
+        return sizeBytes;
     }
 
     public String getId() {

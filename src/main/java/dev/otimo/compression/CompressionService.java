@@ -3,6 +3,7 @@ package dev.otimo.compression;
 import dev.otimo.api.v2.InferRequest;
 import dev.otimo.api.v2.V2RequestDecoder;
 import dev.otimo.config.OtimoProperties;
+import dev.otimo.registry.ArtifactStore;
 import dev.otimo.registry.ConflictException;
 import dev.otimo.registry.Model;
 import dev.otimo.registry.ModelVersion;
@@ -62,6 +63,7 @@ public class CompressionService {
     private final TransformRegistry transforms = TransformRegistry.standard();
     private final ThreadPoolExecutor workers;
     private final Path calibrationDir;
+    private final ArtifactStore store;
 
     /** The parts of a compression request. */
     public record Request(Recipe recipe, List<Map<String, Object>> recipeJson, Calibration calibration) {
@@ -73,8 +75,9 @@ public class CompressionService {
 
     public CompressionService(RegistryService registry, CompressionJobRepository jobs,
                               CalibrationSetRepository calibrationSets, TrafficReservoir reservoir,
-                              TransactionTemplate tx, OtimoProperties properties) throws IOException {
+                              TransactionTemplate tx, OtimoProperties properties, ArtifactStore store) throws IOException {
         this.registry = registry;
+        this.store = store;
         this.jobs = jobs;
         this.calibrationSets = calibrationSets;
         this.reservoir = reservoir;
@@ -157,33 +160,77 @@ public class CompressionService {
         return jobs.findByModelOrderByCreatedAtDesc(registry.model(modelName));
     }
 
-    /** Stores uploaded calibration requests (JSON lines of v2 inference requests) for a model. */
-    public CalibrationSet storeCalibrationSet(String modelName, Path lines) throws IOException {
+    /**
+     * Stores an uploaded calibration set (JSON lines of v2 inference requests) for a model, taking
+     * ownership of {@code lines}: every line is checked, in bounded memory, then the bytes go to the
+     * artifact store under {@code sha256} and the set is recorded in the database, where every
+     * replica finds it.
+     */
+    public CalibrationSet storeCalibrationSet(String modelName, Path lines, String sha256, long size) throws IOException {
+        try {
+            Model model = registry.model(modelName);
+            int count = 0;
+            try (JsonLines reader = calibrationLines(Files.newInputStream(lines))) {
+                byte[] line;
+                while ((line = reader.next()) != null) {
+                    if (JsonLines.isBlank(line)) {
+                        continue;
+                    }
+                    try {
+                        V2RequestDecoder.decode(line, -1);
+                    } catch (RuntimeException e) {
+                        throw new CompressionException("calibration line " + reader.number() + " is not a v2 inference request: "
+                                + e.getMessage());
+                    }
+                    count++;
+                }
+            }
+            if (count == 0) {
+                throw new CompressionException("the calibration set holds no requests (one JSON v2 inference request per line)");
+            }
+            store.put(sha256, lines);
+            int samples = count;
+            return tx.execute(s -> calibrationSets.saveAndFlush(
+                    new CalibrationSet(UUID.randomUUID().toString(), model, samples, sha256, size)));
+        } finally {
+            Files.deleteIfExists(lines);
+        }
+    }
+
+    /** A model's calibration sets, newest first. */
+    public List<CalibrationSet> calibrationSets(String modelName) {
+        return calibrationSets.findByModelOrderByCreatedAtDesc(registry.model(modelName));
+    }
+
+    /**
+     * Deletes a calibration set and, when no other set holds the same bytes, its bytes. Refused
+     * while a queued or running job of the model reads it.
+     */
+    public CalibrationSet deleteCalibrationSet(String modelName, String id) {
         Model model = registry.model(modelName);
-        int count = 0;
-        try (BufferedReader reader = Files.newBufferedReader(lines, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    V2RequestDecoder.decode(line.getBytes(StandardCharsets.UTF_8), -1);
-                } catch (RuntimeException e) {
-                    throw new CompressionException("calibration line " + number + " is not a v2 inference request: " + e.getMessage());
-                }
-                count++;
+        CalibrationSet set = calibrationSets.findById(id).filter(c -> c.getModel().getId().equals(model.getId()))
+                .orElseThrow(() -> new NotFoundException("model '" + modelName + "' has no calibration set '" + id + "'"));
+        for (CompressionJob job : jobs.findByStatusIn(List.of(JobStatus.QUEUED, JobStatus.RUNNING))) {
+            if (job.getModel().getId().equals(model.getId()) && job.getCalibration() != null && job.getCalibration().contains(id)) {
+                throw new ConflictException("calibration set '" + id + "' is in use by job " + job.getId() + " (" + job.getStatus() + ")");
             }
         }
-        if (count == 0) {
-            throw new CompressionException("the calibration set holds no requests (one JSON v2 inference request per line)");
+        tx.executeWithoutResult(s -> calibrationSets.deleteById(id));
+        try {
+            if (set.getSha256() == null) {
+                Files.deleteIfExists(calibrationDir.resolve(id + ".jsonl"));
+            } else if (calibrationSets.countBySha256(set.getSha256()) == 0 && !registry.isArtifactInUse(set.getSha256())) {
+                store.delete(set.getSha256());
+            }
+        } catch (IOException e) {
+            log.warn("could not delete the bytes of calibration set {}: {}", id, e.getMessage());
         }
-        String id = UUID.randomUUID().toString();
-        Files.move(lines, calibrationDir.resolve(id + ".jsonl"));
-        int samples = count;
-        return tx.execute(s -> calibrationSets.saveAndFlush(new CalibrationSet(id, model, samples)));
+        return set;
+    }
+
+    private JsonLines calibrationLines(InputStream in) {
+        long cap = properties.compression().maxCalibrationLine().toBytes();
+        return new JsonLines(in, (int) Math.min(cap, Integer.MAX_VALUE - 16));
     }
 
     private void run(String jobId, String modelName, int parentVersion, Recipe recipe, Calibration calibration) {
@@ -244,12 +291,16 @@ public class CompressionService {
         if (calibration.source().equals("traffic")) {
             return trafficSamples(modelName, limit);
         }
+        CalibrationSet set = calibrationSets.findById(calibration.uploadId()).orElseThrow(() ->
+                new CompressionException("calibration set '" + calibration.uploadId() + "' no longer exists"));
         List<Map<String, TensorData>> samples = new ArrayList<>();
-        try (BufferedReader reader = Files.newBufferedReader(calibrationDir.resolve(calibration.uploadId() + ".jsonl"))) {
-            String line;
-            while ((line = reader.readLine()) != null && samples.size() < limit) {
-                if (!line.isBlank()) {
-                    InferRequest request = V2RequestDecoder.decode(line.getBytes(StandardCharsets.UTF_8), -1);
+        InputStream in = set.getSha256() == null ? Files.newInputStream(calibrationDir.resolve(set.getId() + ".jsonl"))
+                : store.open(set.getSha256());
+        try (JsonLines reader = calibrationLines(in)) {
+            byte[] line;
+            while ((line = reader.next()) != null && samples.size() < limit) {
+                if (!JsonLines.isBlank(line)) {
+                    InferRequest request = V2RequestDecoder.decode(line, -1);
                     toSample(request.inputs()).ifPresent(samples::add);
                 }
             }

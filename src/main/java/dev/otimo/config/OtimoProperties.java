@@ -68,10 +68,14 @@ public record OtimoProperties(
      * @param workers       jobs running at once
      * @param queueCapacity jobs waiting; beyond it new requests get 429
      * @param evaluationSeconds time budget of the side-by-side speed measurement per job
+     * @param maxCalibrationSize largest calibration set accepted by the upload endpoint
+     * @param maxCalibrationLine longest line (one v2 request) of a calibration set
      */
     public record Compression(@DefaultValue("1") @Min(1) int workers,
                               @DefaultValue("16") @Min(1) int queueCapacity,
-                              @DefaultValue("4") @Min(1) int evaluationSeconds) {
+                              @DefaultValue("4") @Min(1) int evaluationSeconds,
+                              @DefaultValue("256MB") @NotNull DataSize maxCalibrationSize,
+                              @DefaultValue("16MB") @NotNull DataSize maxCalibrationLine) {
     }
 
     /**

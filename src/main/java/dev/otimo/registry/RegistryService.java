@@ -238,6 +238,11 @@ public class RegistryService {
         return store.open(v.getSha256());
     }
 
+    /** Whether a version's artifact has these bytes. */
+    public boolean isArtifactInUse(String sha256) {
+        return versions.countBySha256(sha256) > 0;
+    }
+
     private void deleteArtifactIfUnused(String sha256) {
         if (sha256 == null || versions.countBySha256(sha256) > 0) {
             return;

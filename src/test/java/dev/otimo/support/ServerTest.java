@@ -121,6 +121,8 @@ public abstract class ServerTest {
         p.put("otimo.runtime.intra-op-threads", "1");
         p.put("otimo.cluster.reconcile-interval", "0s");
         p.put("otimo.compression.evaluation-seconds", "1");
+        p.put("otimo.compression.max-calibration-size", "4MB");
+        p.put("otimo.compression.max-calibration-line", "256KB");
         // every request passes a rate limiter, high enough that only the metered client reaches it
         p.put("otimo.resilience.rate-limit-per-second", "100000");
         p.put("otimo.resilience.client-rate-limits." + METERED_CLIENT, "3");
@@ -129,6 +131,11 @@ public abstract class ServerTest {
             p.put("otimo.resilience.model-time-limits." + model, TIME_LIMIT);
         }
         return p;
+    }
+
+    /** The test server's data directory. */
+    protected static Path dataDir() {
+        return DATA_DIR;
     }
 
     @Value("${local.server.port}")
@@ -141,6 +148,11 @@ public abstract class ServerTest {
     private JdbcTemplate registryDatabase;
     @Autowired
     private ApiKeyVerifier apiKeyVerifier;
+
+    /** The registry's database (the test schema is on the search path). */
+    protected JdbcTemplate jdbc() {
+        return registryDatabase;
+    }
 
     @BeforeEach
     protected void clients() {

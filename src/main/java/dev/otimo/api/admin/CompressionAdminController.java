@@ -14,21 +14,20 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.multipart.FilePart;
+import org.springframework.http.codec.multipart.PartEvent;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+import reactor.core.publisher.Flux;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,9 +46,11 @@ public class CompressionAdminController {
 
     private final CompressionService compression;
     private final Path uploads;
+    private final long maxCalibrationSize;
 
     public CompressionAdminController(CompressionService compression, OtimoProperties properties) throws java.io.IOException {
         this.compression = compression;
+        this.maxCalibrationSize = properties.compression().maxCalibrationSize().toBytes();
         this.uploads = Files.createDirectories(properties.dataDir().resolve("uploads"));
     }
 
@@ -81,7 +82,7 @@ public class CompressionAdminController {
     }
 
     @Schema(name = "CalibrationSet")
-    public record CalibrationView(String uploadId, String model, int samples, Instant createdAt) {
+    public record CalibrationView(String uploadId, String model, int samples, String sha256, Long sizeBytes, Instant createdAt) {
     }
 
     @PostMapping(path = "/models/{model}/versions/{version}/compressions", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -146,21 +147,43 @@ public class CompressionAdminController {
 
     @PostMapping(path = "/models/{model}/calibration-sets", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    @Operation(summary = "Upload calibration inputs: part 'file' with one JSON v2 inference request per line")
-    @ApiResponse(responseCode = "400", description = "a line is not a v2 request", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
-    public Mono<CalibrationView> calibrationSet(@PathVariable String model, @RequestPart("file") Mono<FilePart> file) {
-        return file.switchIfEmpty(Mono.error(ApiException.badRequest("multipart part 'file' is missing")))
-                .flatMap(part -> Mono.fromCallable(() -> Files.createTempFile(uploads, "calibration-", ".jsonl"))
-                        .subscribeOn(Schedulers.boundedElastic())
-                        .flatMap(path -> DataBufferUtils.write(part.content(), path).thenReturn(path)))
-                .flatMap(path -> ModelAdminController.blocking(() -> {
-                    try {
-                        CalibrationSet set = compression.storeCalibrationSet(model, path);
-                        return new CalibrationView(set.getId(), model, set.getSamples(), set.getCreatedAt());
-                    } finally {
-                        Files.deleteIfExists(path);
-                    }
-                }));
+    @Operation(summary = "Upload calibration inputs: part 'file' with one JSON v2 inference request per line",
+            description = "Bounded by otimo.compression.max-calibration-size and, per line, max-calibration-line. "
+                    + "The set is stored in the registry, where every replica finds it. An optional form field 'sha256' "
+                    + "or a Content-Digest / Repr-Digest field on the file part is checked (422 on mismatch).")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
+            schema = @Schema(implementation = ModelAdminController.UploadForm.class)))
+    @ApiResponse(responseCode = "400", description = "a line is not a v2 request, or is too long", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "413", description = "set over the upload limit", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "422", description = "the file does not match the digest the client stated", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<CalibrationView> calibrationSet(@PathVariable String model,
+                                                @io.swagger.v3.oas.annotations.Parameter(hidden = true) @RequestBody Flux<PartEvent> parts) {
+        long limit = maxCalibrationSize;
+        return ModelAdminController.blocking(() -> compression.calibrationSets(model))
+                .flatMap(existing -> MultipartUpload.receive(parts, uploads, "calibration-", limit, "calibration set",
+                        received -> ModelAdminController.blocking(() -> view(compression.storeCalibrationSet(model,
+                                received.path(), received.sha256(), received.size())))));
+    }
+
+    @GetMapping("/models/{model}/calibration-sets")
+    @Operation(summary = "A model's calibration sets, newest first")
+    public Mono<List<CalibrationView>> calibrationSets(@PathVariable String model) {
+        return ModelAdminController.blocking(() -> compression.calibrationSets(model).stream()
+                .map(CompressionAdminController::view).toList());
+    }
+
+    @DeleteMapping("/models/{model}/calibration-sets/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Delete a calibration set (refused while a queued or running job reads it)")
+    @ApiResponse(responseCode = "404", description = "unknown set", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "409", description = "a job reads it", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<Void> deleteCalibrationSet(@PathVariable String model, @PathVariable String id) {
+        return ModelAdminController.blocking(() -> compression.deleteCalibrationSet(model, id)).then();
+    }
+
+    static CalibrationView view(CalibrationSet set) {
+        return new CalibrationView(set.getId(), set.getModel().getName(), set.getSamples(), set.getSha256(),
+                set.getSizeBytes(), set.getCreatedAt());
     }
 
     static JobView view(CompressionJob job) {

@@ -27,7 +27,6 @@ import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.codec.multipart.FilePartEvent;
 import org.springframework.http.codec.multipart.PartEvent;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -45,14 +44,10 @@ import reactor.core.scheduler.Schedulers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Admin API for models, versions and deployments. Thin: parses, runs the registry's blocking
@@ -81,6 +76,16 @@ public class ModelAdminController {
         this.meters = meters;
         this.variantStats = variantStats;
         this.uploads = Files.createDirectories(properties.dataDir().resolve("uploads"));
+        removeLeftovers(uploads);
+    }
+
+    /** Partial uploads of a process that stopped mid-upload: nothing can finish them now. */
+    private static void removeLeftovers(Path uploads) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(uploads)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     @PostMapping(path = "/models", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -135,71 +140,28 @@ public class ModelAdminController {
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Upload a new version (multipart part 'file': the .onnx)", description =
             "The file is streamed to disk while hashed, then validated: it must parse as ONNX, use a supported opset, "
-                    + "hold all weights inside the file, declare sane sizes and load in ONNX Runtime.")
+                    + "hold all weights inside the file, declare sane sizes and load in ONNX Runtime. State the file's digest "
+                    + "to have it checked: a form field 'sha256' (hex), or Content-Digest / Repr-Digest (RFC 9530) among "
+                    + "the file part's headers.")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
             schema = @Schema(implementation = UploadForm.class)))
     @ApiResponse(responseCode = "400", description = "not a servable ONNX model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "413", description = "file over the upload limit", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "422", description = "the file does not match the digest the client stated", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<AdminViews.VersionView> upload(@PathVariable String model,
                                                @io.swagger.v3.oas.annotations.Parameter(hidden = true) @RequestBody Flux<PartEvent> parts) {
+        long limit = properties.maxUploadSize().toBytes();
         return blocking(() -> registry.model(model))
-                .flatMap(m -> receiveFile(parts))
-                .flatMap(received -> blocking(() -> view(registry.registerVersion(model, received.path(), received.sha256(),
-                        received.size(), null, null))))
+                .flatMap(m -> MultipartUpload.receive(parts, uploads, "upload-", limit, "model file",
+                        received -> blocking(() -> view(registry.registerVersion(model, received.path(), received.sha256(),
+                                received.size(), null, null)))))
                 .flatMap(this::afterReconcile);
     }
 
     /** The multipart form of an upload, for the OpenAPI document. */
     @Schema(name = "VersionUpload")
-    public record UploadForm(@Schema(type = "string", format = "binary", requiredMode = Schema.RequiredMode.REQUIRED) String file) {
-    }
-
-    private record Received(Path path, String sha256, long size) {
-    }
-
-    private Mono<Received> receiveFile(Flux<PartEvent> parts) {
-        long limit = properties.maxUploadSize().toBytes();
-        return parts.windowUntil(PartEvent::isLast)
-                .concatMap(window -> window.switchOnFirst((first, all) -> {
-                    PartEvent event = first.get();
-                    if (event instanceof FilePartEvent && "file".equals(event.name())) {
-                        return store(all.map(PartEvent::content), limit).flux();
-                    }
-                    return all.doOnNext(e -> DataBufferUtils.release(e.content())).thenMany(Flux.empty());
-                }))
-                .collectList()
-                .flatMap(files -> {
-                    if (files.isEmpty()) {
-                        return Mono.error(ApiException.badRequest("multipart request has no part named 'file' holding the .onnx file"));
-                    }
-                    if (files.size() > 1) {
-                        files.forEach(f -> f.path().toFile().delete());
-                        return Mono.error(ApiException.badRequest("send exactly one part named 'file'"));
-                    }
-                    return Mono.just(files.get(0));
-                });
-    }
-
-    private Mono<Received> store(Flux<DataBuffer> content, long limit) {
-        return Mono.fromCallable(() -> Files.createTempFile(uploads, "upload-", ".onnx"))
-                .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(path -> {
-                    MessageDigest digest = sha256();
-                    AtomicLong size = new AtomicLong();
-                    Flux<DataBuffer> hashed = content.doOnNext(buffer -> {
-                        if (size.addAndGet(buffer.readableByteCount()) > limit) {
-                            DataBufferUtils.release(buffer);
-                            throw ApiException.tooLarge("model file exceeds the upload limit of " + limit
-                                    + " bytes (otimo.max-upload-size)");
-                        }
-                        try (DataBuffer.ByteBufferIterator it = buffer.readableByteBuffers()) {
-                            it.forEachRemaining(digest::update);
-                        }
-                    });
-                    return DataBufferUtils.write(hashed, path)
-                            .then(Mono.fromCallable(() -> new Received(path, HexFormat.of().formatHex(digest.digest()), size.get())))
-                            .onErrorResume(e -> Mono.fromRunnable(() -> path.toFile().delete()).then(Mono.error(e)));
-                });
+    public record UploadForm(@Schema(type = "string", format = "binary", requiredMode = Schema.RequiredMode.REQUIRED) String file,
+                             @Schema(description = "optional: the file's sha256 in hex; a mismatch is refused with 422") String sha256) {
     }
 
     @GetMapping("/models/{model}/versions/{version}")
@@ -351,11 +313,4 @@ public class ModelAdminController {
         return Mono.fromCallable(work).subscribeOn(Schedulers.boundedElastic());
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
