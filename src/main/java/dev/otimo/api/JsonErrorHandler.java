@@ -5,6 +5,8 @@ import dev.otimo.batching.QueueRejectedException;
 import dev.otimo.onnx.InvalidModelException;
 import dev.otimo.registry.ConflictException;
 import dev.otimo.registry.NotFoundException;
+import dev.otimo.registry.RegistryDatabase;
+import dev.otimo.registry.RegistryUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
@@ -76,6 +78,11 @@ public class JsonErrorHandler implements WebExceptionHandler {
     }
 
     static Mapped map(Throwable ex) {
+        if (RegistryDatabase.isUnreachable(ex)) {
+            String message = ex instanceof RegistryUnavailableException ? ex.getMessage()
+                    : "the registry database is unreachable; try again shortly";
+            return new Mapped(HttpStatus.SERVICE_UNAVAILABLE, message, RegistryUnavailableException.RETRY_AFTER_SECONDS);
+        }
         if (ex instanceof ApiException a) {
             return new Mapped(a.status(), a.getMessage(), a.retryAfterSeconds());
         }

@@ -24,7 +24,6 @@ import reactor.core.publisher.Mono;
 
 import java.util.List;
 
-import static dev.otimo.api.admin.ModelAdminController.blocking;
 
 /** Admin API for the API keys that inference requires when {@code otimo.security.api-keys.required} is on. */
 @RestController
@@ -37,8 +36,11 @@ public class ApiKeyAdminController {
 
     private final ApiKeyService keys;
 
-    public ApiKeyAdminController(ApiKeyService keys) {
+    private final AdminCalls calls;
+
+    public ApiKeyAdminController(ApiKeyService keys, AdminCalls calls) {
         this.keys = keys;
+        this.calls = calls;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -47,7 +49,7 @@ public class ApiKeyAdminController {
     @ApiResponse(responseCode = "400", description = "missing or bad name", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "409", description = "name taken", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<ApiKeyViews.CreatedApiKey> create(@RequestBody(required = false) ApiKeyViews.CreateApiKey body) {
-        return blocking(() -> {
+        return calls.blocking(() -> {
             if (body == null) {
                 throw ApiException.badRequest("send {\"name\": \"...\"} naming who will use the key");
             }
@@ -60,7 +62,7 @@ public class ApiKeyAdminController {
     @GetMapping
     @Operation(summary = "List keys (names and dates; never the keys themselves)")
     public Mono<List<ApiKeyViews.ApiKeyView>> list() {
-        return blocking(() -> keys.list().stream()
+        return calls.blocking(() -> keys.list().stream()
                 .map(k -> new ApiKeyViews.ApiKeyView(k.getId(), k.getName(), k.getCreatedAt())).toList());
     }
 
@@ -69,7 +71,7 @@ public class ApiKeyAdminController {
     @Operation(summary = "Delete a key; requests presenting it are refused from then on, on every replica")
     @ApiResponse(responseCode = "404", description = "no such key", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<Void> delete(@PathVariable long id) {
-        return blocking(() -> {
+        return calls.blocking(() -> {
             keys.delete(id);
             return true;
         }).then();

@@ -32,8 +32,11 @@ public class AuditAdminController {
 
     private final AuditLog audit;
 
-    public AuditAdminController(AuditLog audit) {
+    private final AdminCalls calls;
+
+    public AuditAdminController(AuditLog audit, AdminCalls calls) {
         this.audit = audit;
+        this.calls = calls;
     }
 
     @GetMapping("/audit")
@@ -48,6 +51,6 @@ public class AuditAdminController {
         if (limit < 1 || limit > MAX_LIMIT) {
             return Mono.error(ApiException.badRequest("limit must be 1 to " + MAX_LIMIT + ", was " + limit));
         }
-        return ModelAdminController.blocking(() -> audit.recent(limit, model).stream().map(RoutingViews.AuditView::of).toList());
+        return calls.blocking(() -> audit.recent(limit, model).stream().map(RoutingViews.AuditView::of).toList());
     }
 }

@@ -48,8 +48,12 @@ public class CompressionAdminController {
     private final Path uploads;
     private final long maxCalibrationSize;
 
-    public CompressionAdminController(CompressionService compression, OtimoProperties properties) throws java.io.IOException {
+    private final AdminCalls calls;
+
+    public CompressionAdminController(CompressionService compression, OtimoProperties properties, AdminCalls calls)
+            throws java.io.IOException {
         this.compression = compression;
+        this.calls = calls;
         this.maxCalibrationSize = properties.compression().maxCalibrationSize().toBytes();
         this.uploads = Files.createDirectories(properties.dataDir().resolve("uploads"));
     }
@@ -93,7 +97,7 @@ public class CompressionAdminController {
     @ApiResponse(responseCode = "429", description = "job queue full", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<JobAccepted> compress(@PathVariable String model, @PathVariable int version,
                                       @RequestBody CompressionRequest body) {
-        return ModelAdminController.blocking(() -> {
+        return calls.blocking(() -> {
             List<Map<String, Object>> steps = steps(body);
             Recipe recipe = null;
             for (Map<String, Object> step : steps) {
@@ -136,13 +140,13 @@ public class CompressionAdminController {
     @Operation(summary = "A compression job: status, progress, result version, report or error")
     @ApiResponse(responseCode = "404", description = "unknown job", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<JobView> job(@PathVariable String id) {
-        return ModelAdminController.blocking(() -> view(compression.job(id)));
+        return calls.blocking(() -> view(compression.job(id)));
     }
 
     @GetMapping("/jobs")
     @Operation(summary = "Compression jobs of a model, newest first")
     public Mono<List<JobView>> jobs(@RequestParam String model) {
-        return ModelAdminController.blocking(() -> compression.jobs(model).stream().map(CompressionAdminController::view).toList());
+        return calls.blocking(() -> compression.jobs(model).stream().map(CompressionAdminController::view).toList());
     }
 
     @PostMapping(path = "/models/{model}/calibration-sets", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
@@ -159,16 +163,16 @@ public class CompressionAdminController {
     public Mono<CalibrationView> calibrationSet(@PathVariable String model,
                                                 @io.swagger.v3.oas.annotations.Parameter(hidden = true) @RequestBody Flux<PartEvent> parts) {
         long limit = maxCalibrationSize;
-        return ModelAdminController.blocking(() -> compression.calibrationSets(model))
+        return calls.blocking(() -> compression.calibrationSets(model))
                 .flatMap(existing -> MultipartUpload.receive(parts, uploads, "calibration-", limit, "calibration set",
-                        received -> ModelAdminController.blocking(() -> view(compression.storeCalibrationSet(model,
+                        received -> calls.blocking(() -> view(compression.storeCalibrationSet(model,
                                 received.path(), received.sha256(), received.size())))));
     }
 
     @GetMapping("/models/{model}/calibration-sets")
     @Operation(summary = "A model's calibration sets, newest first")
     public Mono<List<CalibrationView>> calibrationSets(@PathVariable String model) {
-        return ModelAdminController.blocking(() -> compression.calibrationSets(model).stream()
+        return calls.blocking(() -> compression.calibrationSets(model).stream()
                 .map(CompressionAdminController::view).toList());
     }
 
@@ -178,7 +182,7 @@ public class CompressionAdminController {
     @ApiResponse(responseCode = "404", description = "unknown set", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "409", description = "a job reads it", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<Void> deleteCalibrationSet(@PathVariable String model, @PathVariable String id) {
-        return ModelAdminController.blocking(() -> compression.deleteCalibrationSet(model, id)).then();
+        return calls.blocking(() -> compression.deleteCalibrationSet(model, id)).then();
     }
 
     static CalibrationView view(CalibrationSet set) {

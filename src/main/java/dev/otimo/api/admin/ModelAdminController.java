@@ -39,7 +39,6 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,7 +46,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 /**
  * Admin API for models, versions and deployments. Thin: parses, runs the registry's blocking
@@ -66,11 +64,13 @@ public class ModelAdminController {
     private final io.micrometer.core.instrument.MeterRegistry meters;
     private final dev.otimo.observability.VariantStats variantStats;
     private final Path uploads;
+    private final AdminCalls calls;
 
     public ModelAdminController(RegistryService registry, DeploymentManager deployments, OtimoProperties properties,
                                 io.micrometer.core.instrument.MeterRegistry meters,
-                                dev.otimo.observability.VariantStats variantStats) throws IOException {
+                                dev.otimo.observability.VariantStats variantStats, AdminCalls calls) throws IOException {
         this.registry = registry;
+        this.calls = calls;
         this.deployments = deployments;
         this.properties = properties;
         this.meters = meters;
@@ -93,7 +93,7 @@ public class ModelAdminController {
     @Operation(summary = "Create a model")
     @ApiResponse(responseCode = "409", description = "name taken", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<AdminViews.ModelView> createModel(@RequestBody AdminViews.CreateModel body) {
-        return blocking(() -> {
+        return calls.blocking(() -> {
             if (body == null) {
                 throw ApiException.badRequest("send {\"name\": ..., \"description\": ...}");
             }
@@ -105,7 +105,7 @@ public class ModelAdminController {
     @GetMapping("/models")
     @Operation(summary = "List models")
     public Mono<List<AdminViews.ModelSummary>> listModels() {
-        return blocking(() -> registry.listModels().stream().map(m -> {
+        return calls.blocking(() -> registry.listModels().stream().map(m -> {
             List<ModelVersion> versions = registry.versions(m);
             List<Integer> deployed = deployments.model(m.getName()).map(s -> s.versions().values().stream()
                     .filter(v -> v.deployment() != null).map(ServedModel.VersionEntry::number).toList()).orElse(List.of());
@@ -118,7 +118,7 @@ public class ModelAdminController {
     @Operation(summary = "A model with its versions")
     @ApiResponse(responseCode = "404", description = "unknown model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<AdminViews.ModelView> getModel(@PathVariable String model) {
-        return blocking(() -> {
+        return calls.blocking(() -> {
             Model m = registry.model(model);
             return new AdminViews.ModelView(m.getName(), m.getDescription(), m.getCreatedAt(),
                     registry.versions(m).stream().map(this::view).toList());
@@ -130,7 +130,7 @@ public class ModelAdminController {
     @Operation(summary = "Delete a model and its versions (refused while any version is deployed)")
     @ApiResponse(responseCode = "409", description = "a version is deployed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<Void> deleteModel(@PathVariable String model) {
-        return blocking(() -> {
+        return calls.blocking(() -> {
             registry.deleteModel(model);
             return true;
         }).flatMap(this::afterReconcile).then();
@@ -151,9 +151,9 @@ public class ModelAdminController {
     public Mono<AdminViews.VersionView> upload(@PathVariable String model,
                                                @io.swagger.v3.oas.annotations.Parameter(hidden = true) @RequestBody Flux<PartEvent> parts) {
         long limit = properties.maxUploadSize().toBytes();
-        return blocking(() -> registry.model(model))
+        return calls.blocking(() -> registry.model(model))
                 .flatMap(m -> MultipartUpload.receive(parts, uploads, "upload-", limit, "model file",
-                        received -> blocking(() -> view(registry.registerVersion(model, received.path(), received.sha256(),
+                        received -> calls.blocking(() -> view(registry.registerVersion(model, received.path(), received.sha256(),
                                 received.size(), null, null)))))
                 .flatMap(this::afterReconcile);
     }
@@ -168,7 +168,7 @@ public class ModelAdminController {
     @Operation(summary = "A version: status, signature, lineage, report, deployment")
     @ApiResponse(responseCode = "404", description = "unknown model or version", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<AdminViews.VersionView> getVersion(@PathVariable String model, @PathVariable int version) {
-        return blocking(() -> view(registry.version(model, version)));
+        return calls.blocking(() -> view(registry.version(model, version)));
     }
 
     @DeleteMapping("/models/{model}/versions/{version}")
@@ -176,7 +176,7 @@ public class ModelAdminController {
     @Operation(summary = "Delete a version (refused while deployed)")
     @ApiResponse(responseCode = "409", description = "deployed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<Void> deleteVersion(@PathVariable String model, @PathVariable int version) {
-        return blocking(() -> {
+        return calls.blocking(() -> {
             registry.deleteVersion(model, version);
             return true;
         }).flatMap(this::afterReconcile).then();
@@ -185,7 +185,7 @@ public class ModelAdminController {
     @GetMapping(path = "/models/{model}/versions/{version}/artifact", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
     @Operation(summary = "The version's ONNX file")
     public Mono<ResponseEntity<Flux<DataBuffer>>> artifact(@PathVariable String model, @PathVariable int version) {
-        return blocking(() -> {
+        return calls.blocking(() -> {
             ModelVersion v = registry.version(model, version);
             if (v.getStatus() != VersionStatus.READY) {
                 throw new dev.otimo.registry.ConflictException("model '" + model + "' version " + version + " is " + v.getStatus()
@@ -212,23 +212,23 @@ public class ModelAdminController {
                 Optional.ofNullable(request.instances()).orElse(defaults.instances()),
                 Optional.ofNullable(request.intraOpThreads()).orElse(defaults.intraOpThreads()),
                 request.batching() == null ? defaults.batching() : request.batching().over(defaults.batching()));
-        return blocking(() -> registry.deploy(model, version, spec))
+        return calls.blocking(() -> registry.deploy(model, version, spec))
                 .flatMap(saved -> Mono.fromFuture(deployments.reconcile()))
-                .then(blocking(() -> deploymentView(model, version)));
+                .then(calls.blocking(() -> deploymentView(model, version)));
     }
 
     @GetMapping("/models/{model}/versions/{version}/deployment")
     @Operation(summary = "A version's deployment and its live state")
     @ApiResponse(responseCode = "404", description = "not deployed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<AdminViews.DeploymentView> getDeployment(@PathVariable String model, @PathVariable int version) {
-        return blocking(() -> deploymentView(model, version));
+        return calls.blocking(() -> deploymentView(model, version));
     }
 
     @GetMapping("/models/{model}/versions/{version}/deployment/stats")
     @Operation(summary = "Live figures of a deployment: requests, errors, rate and p50/p99 over the last minute, queue depth, batch sizes")
     @ApiResponse(responseCode = "404", description = "not deployed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<AdminViews.DeploymentStats> deploymentStats(@PathVariable String model, @PathVariable int version) {
-        return blocking(() -> {
+        return calls.blocking(() -> {
             LiveDeployment live = deployments.model(model).flatMap(s -> s.version(version))
                     .map(ServedModel.VersionEntry::deployment)
                     .orElseThrow(() -> new dev.otimo.registry.NotFoundException("model '" + model + "' version " + version + " is not deployed"));
@@ -264,7 +264,7 @@ public class ModelAdminController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "Undeploy: stop admitting, finish queued requests, close the session")
     public Mono<Void> undeploy(@PathVariable String model, @PathVariable int version) {
-        return blocking(() -> {
+        return calls.blocking(() -> {
             registry.undeploy(model, version);
             return true;
         }).flatMap(x -> Mono.fromFuture(deployments.reconcile()));
@@ -309,8 +309,5 @@ public class ModelAdminController {
         return new AdminViews.TensorView(spec.name(), spec.datatype().name(), Arrays.stream(spec.shape()).boxed().toList());
     }
 
-    static <T> Mono<T> blocking(Callable<T> work) {
-        return Mono.fromCallable(work).subscribeOn(Schedulers.boundedElastic());
-    }
 
 }

@@ -46,10 +46,13 @@ public class RoutingAdminController {
     private final VariantStats stats;
     private final AuditLog audit;
 
-    public RoutingAdminController(RoutingPolicies policies, VariantStats stats, AuditLog audit) {
+    private final AdminCalls calls;
+
+    public RoutingAdminController(RoutingPolicies policies, VariantStats stats, AuditLog audit, AdminCalls calls) {
         this.policies = policies;
         this.stats = stats;
         this.audit = audit;
+        this.calls = calls;
     }
 
     @PutMapping(path = "/models/{model}/routing", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -65,7 +68,7 @@ public class RoutingAdminController {
             content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<RoutingViews.RoutingView> put(@PathVariable String model,
                                               @RequestBody(required = false) RoutingViews.RoutingRequest body) {
-        return AdminActor.current().flatMap(actor -> ModelAdminController.blocking(() -> {
+        return AdminActor.current().flatMap(actor -> calls.blocking(() -> {
             if (body == null) {
                 throw ApiException.badRequest("send {\"variants\": [{\"version\": 1, \"weight\": 100}], \"stickyHeader\": null, "
                         + "\"shadow\": null, \"guard\": null}");
@@ -83,7 +86,7 @@ public class RoutingAdminController {
             content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<RoutingViews.RoutingView> get(@PathVariable String model) {
         // a model without a policy answers an empty one: unversioned requests go to its newest serving version
-        return ModelAdminController.blocking(() -> policies.find(model).map(this::view).orElseGet(() -> noPolicy(model)));
+        return calls.blocking(() -> policies.find(model).map(this::view).orElseGet(() -> noPolicy(model)));
     }
 
     private RoutingViews.RoutingView noPolicy(String model) {
@@ -98,7 +101,7 @@ public class RoutingAdminController {
     @ApiResponse(responseCode = "404", description = "unknown model, or the model has no routing policy",
             content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<Void> delete(@PathVariable String model) {
-        return AdminActor.current().flatMap(actor -> ModelAdminController.blocking(() -> {
+        return AdminActor.current().flatMap(actor -> calls.blocking(() -> {
             policies.delete(model, actor);
             return true;
         })).then();
