@@ -3,6 +3,7 @@ package dev.otimo.compression;
 import dev.otimo.api.v2.InferRequest;
 import dev.otimo.api.v2.V2RequestDecoder;
 import dev.otimo.config.OtimoProperties;
+import dev.otimo.observability.AuditLog;
 import dev.otimo.registry.ArtifactStore;
 import dev.otimo.registry.ConflictException;
 import dev.otimo.registry.Model;
@@ -64,6 +65,7 @@ public class CompressionService {
     private final ThreadPoolExecutor workers;
     private final Path calibrationDir;
     private final ArtifactStore store;
+    private final AuditLog audit;
 
     /** The parts of a compression request. */
     public record Request(Recipe recipe, List<Map<String, Object>> recipeJson, Calibration calibration) {
@@ -75,8 +77,10 @@ public class CompressionService {
 
     public CompressionService(RegistryService registry, CompressionJobRepository jobs,
                               CalibrationSetRepository calibrationSets, TrafficReservoir reservoir,
-                              TransactionTemplate tx, OtimoProperties properties, ArtifactStore store) throws IOException {
+                              TransactionTemplate tx, OtimoProperties properties, ArtifactStore store, AuditLog audit)
+            throws IOException {
         this.registry = registry;
+        this.audit = audit;
         this.store = store;
         this.jobs = jobs;
         this.calibrationSets = calibrationSets;
@@ -108,7 +112,7 @@ public class CompressionService {
      * @throws CompressionException (400) for bad methods, options or calibration
      * @throws ConflictException    (409) when the parent is not READY
      */
-    public CompressionJob submit(String modelName, int parentVersion, Request request) {
+    public CompressionJob submit(String actor, String modelName, int parentVersion, Request request) {
         ModelVersion parent = registry.version(modelName, parentVersion);
         if (parent.getStatus() != VersionStatus.READY) {
             throw new ConflictException("model '" + modelName + "' version " + parentVersion + " is "
@@ -139,11 +143,16 @@ public class CompressionService {
         }
         request.recipe().check(transforms, hasCalibration);
         Model model = parent.getModel();
-        CompressionJob job = tx.execute(s -> jobs.saveAndFlush(new CompressionJob(UUID.randomUUID().toString(), model,
-                parentVersion, JSON.writeValueAsString(request.recipeJson()),
-                calibration == null ? null : JSON.writeValueAsString(calibration))));
+        CompressionJob job = tx.execute(s -> {
+            CompressionJob saved = jobs.saveAndFlush(new CompressionJob(UUID.randomUUID().toString(), model,
+                    parentVersion, JSON.writeValueAsString(request.recipeJson()),
+                    calibration == null ? null : JSON.writeValueAsString(calibration)));
+            audit.record(actor, "compression.submit", modelName, parentVersion, "job " + saved.getId() + ": "
+                    + request.recipe().describe() + (calibration == null ? "" : ", calibration " + saved.getCalibration()));
+            return saved;
+        });
         try {
-            workers.execute(() -> run(job.getId(), modelName, parentVersion, request.recipe(), calibration));
+            workers.execute(() -> run(actor, job.getId(), modelName, parentVersion, request.recipe(), calibration));
         } catch (RejectedExecutionException e) {
             markFailed(job.getId(), "the compression queue is full");
             throw new dev.otimo.batching.QueueRejectedException("compression queue is full ("
@@ -166,7 +175,7 @@ public class CompressionService {
      * artifact store under {@code sha256} and the set is recorded in the database, where every
      * replica finds it.
      */
-    public CalibrationSet storeCalibrationSet(String modelName, Path lines, String sha256, long size) throws IOException {
+    public CalibrationSet storeCalibrationSet(String actor, String modelName, Path lines, String sha256, long size) throws IOException {
         try {
             Model model = registry.model(modelName);
             int count = 0;
@@ -190,8 +199,13 @@ public class CompressionService {
             }
             store.put(sha256, lines);
             int samples = count;
-            return tx.execute(s -> calibrationSets.saveAndFlush(
-                    new CalibrationSet(UUID.randomUUID().toString(), model, samples, sha256, size)));
+            return tx.execute(s -> {
+                CalibrationSet saved = calibrationSets.saveAndFlush(
+                        new CalibrationSet(UUID.randomUUID().toString(), model, samples, sha256, size));
+                audit.record(actor, "calibration.upload", modelName, null, "set " + saved.getId() + ": " + samples
+                        + " samples, sha256 " + sha256 + ", " + size + " bytes");
+                return saved;
+            });
         } finally {
             Files.deleteIfExists(lines);
         }
@@ -206,7 +220,7 @@ public class CompressionService {
      * Deletes a calibration set and, when no other set holds the same bytes, its bytes. Refused
      * while a queued or running job of the model reads it.
      */
-    public CalibrationSet deleteCalibrationSet(String modelName, String id) {
+    public CalibrationSet deleteCalibrationSet(String actor, String modelName, String id) {
         Model model = registry.model(modelName);
         CalibrationSet set = calibrationSets.findById(id).filter(c -> c.getModel().getId().equals(model.getId()))
                 .orElseThrow(() -> new NotFoundException("model '" + modelName + "' has no calibration set '" + id + "'"));
@@ -215,7 +229,10 @@ public class CompressionService {
                 throw new ConflictException("calibration set '" + id + "' is in use by job " + job.getId() + " (" + job.getStatus() + ")");
             }
         }
-        tx.executeWithoutResult(s -> calibrationSets.deleteById(id));
+        tx.executeWithoutResult(s -> {
+            calibrationSets.deleteById(id);
+            audit.record(actor, "calibration.delete", modelName, null, "set " + id);
+        });
         try {
             if (set.getSha256() == null) {
                 Files.deleteIfExists(calibrationDir.resolve(id + ".jsonl"));
@@ -233,7 +250,7 @@ public class CompressionService {
         return new JsonLines(in, (int) Math.min(cap, Integer.MAX_VALUE - 16));
     }
 
-    private void run(String jobId, String modelName, int parentVersion, Recipe recipe, Calibration calibration) {
+    private void run(String actor, String jobId, String modelName, int parentVersion, Recipe recipe, Calibration calibration) {
         Path child = null;
         try {
             progress(jobId, 5, "reading version " + parentVersion);
@@ -261,7 +278,7 @@ public class CompressionService {
             lineage.put("recipe", recipe.steps().stream().map(st -> Map.of("method", st.method(), "options", st.options().asMap())).toList());
             lineage.put("describe", recipe.describe());
             lineage.put("jobId", jobId);
-            ModelVersion created = registry.registerVersion(modelName, child, sha, result.model().length, parentVersion,
+            ModelVersion created = registry.registerVersion(actor, modelName, child, sha, result.model().length, parentVersion,
                     JSON.writeValueAsString(lineage), reportJson);
             tx.executeWithoutResult(s -> jobs.findById(jobId).ifPresent(job -> {
                 job.succeeded(created.getNumber(), reportJson);

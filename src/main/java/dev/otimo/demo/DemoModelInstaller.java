@@ -1,5 +1,6 @@
 package dev.otimo.demo;
 
+import dev.otimo.observability.AuditLog;
 import dev.otimo.config.OtimoProperties;
 import dev.otimo.registry.ModelVersion;
 import dev.otimo.registry.RegistryService;
@@ -45,10 +46,10 @@ public class DemoModelInstaller implements ApplicationRunner {
         Path file = Files.createTempFile(Files.createDirectories(properties.dataDir().resolve("uploads")), "demo-", ".onnx");
         Files.write(file, onnx);
         String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(onnx));
-        registry.createModel(name, "Demo: Iris species from sepal and petal sizes (cm); softmax regression trained at first start, "
+        registry.createModel(AuditLog.SYSTEM, name, "Demo: Iris species from sepal and petal sizes (cm); softmax regression trained at first start, "
                 + String.format(java.util.Locale.ROOT, "%.0f%%", classifier.heldOutAccuracy() * 100) + " accurate on 30 held-out flowers");
-        ModelVersion v = registry.registerVersion(name, file, sha256, onnx.length, null, null);
-        registry.deploy(name, v.getNumber(), deployments.defaultSpec());
+        ModelVersion v = registry.registerVersion(AuditLog.SYSTEM, name, file, sha256, onnx.length, null, null);
+        registry.deploy(AuditLog.SYSTEM, name, v.getNumber(), deployments.defaultSpec());
         deployments.reconcile().join();
         log.info("demo model '{}' v{} deployed (held-out accuracy {})", name, v.getNumber(), classifier.heldOutAccuracy());
     }

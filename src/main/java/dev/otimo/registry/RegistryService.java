@@ -41,10 +41,11 @@ public class RegistryService {
     private final OtimoProperties properties;
     private final TransactionTemplate tx;
     private final ApplicationEventPublisher events;
+    private final AuditEntryRepository audit;
 
     public RegistryService(ModelRepository models, ModelVersionRepository versions, DeploymentRepository deployments,
                            ModelRoutingRepository routings, ArtifactStore store, OrtRuntime runtime, OtimoProperties properties,
-                           TransactionTemplate tx, ApplicationEventPublisher events) {
+                           TransactionTemplate tx, ApplicationEventPublisher events, AuditEntryRepository audit) {
         this.models = models;
         this.versions = versions;
         this.deployments = deployments;
@@ -54,9 +55,11 @@ public class RegistryService {
         this.properties = properties;
         this.tx = tx;
         this.events = events;
+        this.audit = audit;
     }
 
-    public Model createModel(String name, String description) {
+    /** Creates a model; audited as {@code model.create} by {@code actor}. */
+    public Model createModel(String actor, String name, String description) {
         if (name == null || !MODEL_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("model name '" + name + "' must be 1-128 characters of letters, digits, '_', '.', '-', starting with a letter or digit");
         }
@@ -67,7 +70,9 @@ public class RegistryService {
             if (models.findByName(name).isPresent()) {
                 throw new ConflictException("model '" + name + "' already exists");
             }
-            return models.saveAndFlush(new Model(name, description));
+            Model created = models.saveAndFlush(new Model(name, description));
+            audit.save(new AuditEntry(actor, "model.create", name, null, description));
+            return created;
         });
         events.publishEvent(new RegistryChanged(name, "model created"));
         return saved;
@@ -95,7 +100,8 @@ public class RegistryService {
                 .orElseThrow(() -> new NotFoundException("model '" + modelName + "' has no version " + number));
     }
 
-    public void deleteModel(String name) {
+    /** Deletes a model and its versions; audited as {@code model.delete}. */
+    public void deleteModel(String actor, String name) {
         Model m = model(name);
         List<ModelVersion> all = versions(m);
         tx.executeWithoutResult(s -> {
@@ -103,6 +109,7 @@ public class RegistryService {
                 throw new ConflictException("model '" + name + "' has deployed versions; undeploy them first");
             }
             models.delete(models.findById(m.getId()).orElseThrow());
+            audit.save(new AuditEntry(actor, "model.delete", name, null, all.size() + " version(s)"));
         });
         all.forEach(v -> deleteArtifactIfUnused(v.getSha256()));
         events.publishEvent(new RegistryChanged(name, "model deleted"));
@@ -114,13 +121,17 @@ public class RegistryService {
      * ONNX, its opset is supported, it has no external data and a session loads. Only then is it
      * READY; otherwise it is FAILED with the reason and {@link InvalidModelException} is thrown.
      */
-    public ModelVersion registerVersion(String modelName, Path received, String sha256, long size,
+    public ModelVersion registerVersion(String actor, String modelName, Path received, String sha256, long size,
                                         Integer parentVersion, String recipeJson) {
-        return registerVersion(modelName, received, sha256, size, parentVersion, recipeJson, null);
+        return registerVersion(actor, modelName, received, sha256, size, parentVersion, recipeJson, null);
     }
 
-    /** As above, storing a compression report with the version when it becomes READY. */
-    public ModelVersion registerVersion(String modelName, Path received, String sha256, long size,
+    /**
+     * As above, storing a compression report with the version when it becomes READY. Audited as
+     * {@code version.upload} (or {@code version.compressed} when it has a parent) once READY, and as
+     * {@code version.rejected} with the reason when validation refuses it.
+     */
+    public ModelVersion registerVersion(String actor, String modelName, Path received, String sha256, long size,
                                         Integer parentVersion, String recipeJson, String reportJson) {
         ModelVersion created = tx.execute(s -> {
             Model m = models.lockByName(modelName)
@@ -150,32 +161,39 @@ public class RegistryService {
                 if (reportJson != null) {
                     v.report(reportJson);
                 }
-                return versions.saveAndFlush(v);
+                ModelVersion saved = versions.saveAndFlush(v);
+                audit.save(new AuditEntry(actor, parentVersion == null ? "version.upload" : "version.compressed", modelName,
+                        saved.getNumber(), "status READY, sha256 " + sha256 + ", " + size + " bytes"
+                        + (parentVersion == null ? "" : ", from version " + parentVersion)));
+                return saved;
             });
             events.publishEvent(new RegistryChanged(modelName, "version " + ready.getNumber() + " registered"));
             return ready;
         } catch (InvalidModelException e) {
-            markFailed(created, e.getMessage());
+            markFailed(actor, created, e.getMessage());
             throw new InvalidModelException("model '" + modelName + "' version " + created.getNumber()
                     + " rejected: " + e.getMessage(), e);
         } catch (IOException e) {
-            markFailed(created, "storing the artifact failed: " + e.getMessage());
+            markFailed(actor, created, "storing the artifact failed: " + e.getMessage());
             throw new UncheckedIOException(e);
         } finally {
             deleteQuietly(received);
         }
     }
 
-    private void markFailed(ModelVersion created, String reason) {
+    private void markFailed(String actor, ModelVersion created, String reason) {
         tx.executeWithoutResult(s -> {
             ModelVersion v = versions.findById(created.getId()).orElseThrow();
             v.failed(reason);
             versions.save(v);
+            audit.save(new AuditEntry(actor, "version.rejected", created.getModel().getName(), created.getNumber(),
+                    "sha256 " + created.getSha256() + ": " + reason));
         });
         events.publishEvent(new RegistryChanged(created.getModel().getName(), "version " + created.getNumber() + " failed"));
     }
 
-    public void deleteVersion(String modelName, int number) {
+    /** Deletes a version that is neither deployed nor routed to; audited as {@code version.delete}. */
+    public void deleteVersion(String actor, String modelName, int number) {
         ModelVersion v = version(modelName, number);
         tx.executeWithoutResult(s -> {
             if (deployments.findByVersion(v).isPresent()) {
@@ -190,6 +208,7 @@ public class RegistryService {
                 }
             });
             versions.delete(versions.findById(v.getId()).orElseThrow());
+            audit.save(new AuditEntry(actor, "version.delete", modelName, number, "sha256 " + v.getSha256()));
         });
         deleteArtifactIfUnused(v.getSha256());
         events.publishEvent(new RegistryChanged(modelName, "version " + number + " deleted"));
@@ -203,8 +222,8 @@ public class RegistryService {
         return deployments.findAll();
     }
 
-    /** Creates or replaces the deployment of a READY version. */
-    public Deployment deploy(String modelName, int number, DeploymentSpec spec) {
+    /** Creates or replaces the deployment of a READY version; audited as {@code deployment.update}. */
+    public Deployment deploy(String actor, String modelName, int number, DeploymentSpec spec) {
         DeploymentSpec checked = spec.validated();
         Deployment saved = tx.execute(s -> {
             ModelVersion v = version(modelName, number);
@@ -214,18 +233,24 @@ public class RegistryService {
             }
             Deployment d = deployments.findByVersion(v).orElseGet(() -> new Deployment(v));
             d.configure(checked.device(), checked.instances(), checked.intraOpThreads(), checked.batching());
-            return deployments.saveAndFlush(d);
+            Deployment stored = deployments.saveAndFlush(d);
+            audit.save(new AuditEntry(actor, "deployment.update", modelName, number, "device " + checked.device()
+                    + ", instances " + checked.instances() + ", intraOpThreads " + checked.intraOpThreads()
+                    + ", batching " + checked.batching()));
+            return stored;
         });
         events.publishEvent(new RegistryChanged(modelName, "version " + number + " deployed"));
         return saved;
     }
 
-    public void undeploy(String modelName, int number) {
+    /** Removes a version's deployment; audited as {@code deployment.delete}. */
+    public void undeploy(String actor, String modelName, int number) {
         ModelVersion v = version(modelName, number);
         tx.executeWithoutResult(s -> {
             Deployment d = deployments.findByVersion(v).orElseThrow(() ->
                     new NotFoundException("model '" + modelName + "' version " + number + " is not deployed"));
             deployments.delete(d);
+            audit.save(new AuditEntry(actor, "deployment.delete", modelName, number, null));
         });
         events.publishEvent(new RegistryChanged(modelName, "version " + number + " undeployed"));
     }

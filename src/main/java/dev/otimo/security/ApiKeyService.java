@@ -1,5 +1,6 @@
 package dev.otimo.security;
 
+import dev.otimo.observability.AuditLog;
 import dev.otimo.registry.ConflictException;
 import dev.otimo.registry.NotFoundException;
 import org.slf4j.Logger;
@@ -26,10 +27,12 @@ public class ApiKeyService {
     private final ApiKeyRepository keys;
     private final TransactionTemplate tx;
     private final ApplicationEventPublisher events;
+    private final AuditLog audit;
     private final SecureRandom random = new SecureRandom();
 
-    public ApiKeyService(ApiKeyRepository keys, TransactionTemplate tx, ApplicationEventPublisher events) {
+    public ApiKeyService(ApiKeyRepository keys, TransactionTemplate tx, ApplicationEventPublisher events, AuditLog audit) {
         this.keys = keys;
+        this.audit = audit;
         this.tx = tx;
         this.events = events;
     }
@@ -43,7 +46,8 @@ public class ApiKeyService {
         }
     }
 
-    public Issued create(String name) {
+    /** Creates a key; audited as {@code apikey.create} (name and id, never the secret). */
+    public Issued create(String actor, String name) {
         String trimmed = name == null ? "" : name.strip();
         if (trimmed.isEmpty() || trimmed.length() > 128 || trimmed.chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException("send {\"name\": \"...\"}: an API key needs a name of 1-128 printable characters");
@@ -57,7 +61,9 @@ public class ApiKeyService {
                 if (keys.existsByName(trimmed)) {
                     throw new ConflictException("an API key named '" + trimmed + "' already exists; pick another name or delete it first");
                 }
-                return keys.saveAndFlush(new ApiKey(trimmed, ApiKey.hashHex(secret)));
+                ApiKey created = keys.saveAndFlush(new ApiKey(trimmed, ApiKey.hashHex(secret)));
+                audit.record(actor, "apikey.create", null, null, "key '" + trimmed + "' (id " + created.getId() + ")");
+                return created;
             });
         } catch (DataIntegrityViolationException e) {
             throw new ConflictException("an API key named '" + trimmed + "' already exists; pick another name or delete it first");
@@ -71,10 +77,12 @@ public class ApiKeyService {
         return keys.findAllByOrderByIdAsc();
     }
 
-    public void delete(long id) {
+    /** Deletes a key; audited as {@code apikey.delete}. */
+    public void delete(String actor, long id) {
         ApiKey deleted = tx.execute(s -> {
             ApiKey key = keys.findById(id).orElseThrow(() -> new NotFoundException("there is no API key with id " + id));
             keys.delete(key);
+            audit.record(actor, "apikey.delete", null, null, "key '" + key.getName() + "' (id " + id + ")");
             return key;
         });
         log.info("API key '{}' (id {}) deleted", deleted.getName(), id);

@@ -107,11 +107,11 @@ public final class ServingBench {
                 a.forEach((b, r) -> System.out.printf(Locale.ROOT, "   batch %4d: %10.0f rows/s%n", b, r));
                 raw.put(m.name(), a);
 
-                registry.createModel(m.name(), "benchmark");
+                registry.createModel("bench", m.name(), "benchmark");
                 int off = register(registry, dir, m);
                 int on = register(registry, dir, m);
-                registry.deploy(m.name(), off, new DeploymentSpec("cpu", 1, threads, BatchingPolicy.OFF));
-                registry.deploy(m.name(), on, new DeploymentSpec("cpu", Integer.getInteger("bench.instances", 1), threads,
+                registry.deploy("bench", m.name(), off, new DeploymentSpec("cpu", 1, threads, BatchingPolicy.OFF));
+                registry.deploy("bench", m.name(), on, new DeploymentSpec("cpu", Integer.getInteger("bench.instances", 1), threads,
                         new BatchingPolicy(128, delay, List.of(), 4096, 0, 1)));
                 manager.reconcile().join();
 
@@ -147,8 +147,8 @@ public final class ServingBench {
                 if (ENCODINGS.size() == 2 && CLIENTS.length == 3) {
                     ratios.put(m.name(), ratios(m.name(), a, cells));
                 }
-                registry.undeploy(m.name(), off);
-                registry.undeploy(m.name(), on);
+                registry.undeploy("bench", m.name(), off);
+                registry.undeploy("bench", m.name(), on);
                 manager.reconcile().join();
             }
         } finally {
@@ -170,7 +170,7 @@ public final class ServingBench {
         Path copy = Files.createTempFile(dir, "upload", ".onnx");
         Files.write(copy, bytes);
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        return registry.registerVersion(m.name(), copy, sha, bytes.length, null, null).getNumber();
+        return registry.registerVersion("bench", m.name(), copy, sha, bytes.length, null, null).getNumber();
     }
 
     static byte[] jsonRequest(float[] row) {

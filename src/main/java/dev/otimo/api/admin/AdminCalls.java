@@ -9,7 +9,8 @@ import java.util.concurrent.Callable;
 
 /**
  * How the admin controllers run registry work: on {@code boundedElastic}, never on the event loop,
- * and through {@link RegistryDatabase}, so that a database outage answers 503 at once.
+ * and through {@link RegistryDatabase}, so that a database outage answers 503 at once. Changes run
+ * {@linkplain #asActor as the authenticated admin}: the services that make them write the audit log.
  */
 @Component
 class AdminCalls {
@@ -22,5 +23,16 @@ class AdminCalls {
 
     <T> Mono<T> blocking(Callable<T> work) {
         return Mono.fromCallable(() -> database.call(work)).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    /** As {@link #blocking}, for a change: the work learns the authenticated admin, whom the service audits. */
+    <T> Mono<T> asActor(ActorWork<T> work) {
+        return AdminActor.current().flatMap(actor -> blocking(() -> work.call(actor)));
+    }
+
+    /** Work done on behalf of an admin. */
+    @FunctionalInterface
+    interface ActorWork<T> {
+        T call(String actor) throws Exception;
     }
 }

@@ -49,11 +49,11 @@ public class ApiKeyAdminController {
     @ApiResponse(responseCode = "400", description = "missing or bad name", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "409", description = "name taken", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<ApiKeyViews.CreatedApiKey> create(@RequestBody(required = false) ApiKeyViews.CreateApiKey body) {
-        return calls.blocking(() -> {
+        return calls.asActor(actor -> {
             if (body == null) {
                 throw ApiException.badRequest("send {\"name\": \"...\"} naming who will use the key");
             }
-            ApiKeyService.Issued issued = keys.create(body.name());
+            ApiKeyService.Issued issued = keys.create(actor, body.name());
             ApiKey k = issued.key();
             return new ApiKeyViews.CreatedApiKey(k.getId(), k.getName(), issued.secret(), k.getCreatedAt());
         });
@@ -71,8 +71,8 @@ public class ApiKeyAdminController {
     @Operation(summary = "Delete a key; requests presenting it are refused from then on, on every replica")
     @ApiResponse(responseCode = "404", description = "no such key", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<Void> delete(@PathVariable long id) {
-        return calls.blocking(() -> {
-            keys.delete(id);
+        return calls.asActor(actor -> {
+            keys.delete(actor, id);
             return true;
         }).then();
     }

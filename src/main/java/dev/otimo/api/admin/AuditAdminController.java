@@ -40,8 +40,8 @@ public class AuditAdminController {
     }
 
     @GetMapping("/audit")
-    @Operation(summary = "The newest audit entries, newest first", description = "Model creation and deletion, uploads, version "
-            + "deletion, deployments, routing changes and guard roll-backs (actor 'system').")
+    @Operation(summary = "The newest audit entries, newest first", description = "Every admin write: model creation and deletion, uploads (accepted and rejected), version "
+            + "deletion, deployments, routing changes, API keys, compressions and calibration sets, and guard roll-backs (actor 'system').")
     @ApiResponse(responseCode = "200", description = "entries, newest first", content = @Content(
             array = @ArraySchema(schema = @Schema(implementation = RoutingViews.AuditView.class))))
     @ApiResponse(responseCode = "400", description = "limit out of range", content = @Content(schema = @Schema(implementation = ErrorBody.class)))

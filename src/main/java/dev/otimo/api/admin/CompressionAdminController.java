@@ -97,7 +97,7 @@ public class CompressionAdminController {
     @ApiResponse(responseCode = "429", description = "job queue full", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<JobAccepted> compress(@PathVariable String model, @PathVariable int version,
                                       @RequestBody CompressionRequest body) {
-        return calls.blocking(() -> {
+        return calls.asActor(actor -> {
             List<Map<String, Object>> steps = steps(body);
             Recipe recipe = null;
             for (Map<String, Object> step : steps) {
@@ -109,7 +109,7 @@ public class CompressionAdminController {
             CalibrationRequest c = body.calibration();
             CompressionService.Calibration calibration = c == null ? null
                     : new CompressionService.Calibration(c.source(), c.samples(), c.uploadId());
-            return new JobAccepted(compression.submit(model, version, new CompressionService.Request(recipe, steps, calibration)).getId());
+            return new JobAccepted(compression.submit(actor, model, version, new CompressionService.Request(recipe, steps, calibration)).getId());
         });
     }
 
@@ -165,7 +165,7 @@ public class CompressionAdminController {
         long limit = maxCalibrationSize;
         return calls.blocking(() -> compression.calibrationSets(model))
                 .flatMap(existing -> MultipartUpload.receive(parts, uploads, "calibration-", limit, "calibration set",
-                        received -> calls.blocking(() -> view(compression.storeCalibrationSet(model,
+                        received -> calls.asActor(actor -> view(compression.storeCalibrationSet(actor, model,
                                 received.path(), received.sha256(), received.size())))));
     }
 
@@ -182,7 +182,7 @@ public class CompressionAdminController {
     @ApiResponse(responseCode = "404", description = "unknown set", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "409", description = "a job reads it", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<Void> deleteCalibrationSet(@PathVariable String model, @PathVariable String id) {
-        return calls.blocking(() -> compression.deleteCalibrationSet(model, id)).then();
+        return calls.asActor(actor -> compression.deleteCalibrationSet(actor, model, id)).then();
     }
 
     static CalibrationView view(CalibrationSet set) {

@@ -93,11 +93,11 @@ public class ModelAdminController {
     @Operation(summary = "Create a model")
     @ApiResponse(responseCode = "409", description = "name taken", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<AdminViews.ModelView> createModel(@RequestBody AdminViews.CreateModel body) {
-        return calls.blocking(() -> {
+        return calls.asActor(actor -> {
             if (body == null) {
                 throw ApiException.badRequest("send {\"name\": ..., \"description\": ...}");
             }
-            Model m = registry.createModel(body.name(), body.description());
+            Model m = registry.createModel(actor, body.name(), body.description());
             return new AdminViews.ModelView(m.getName(), m.getDescription(), m.getCreatedAt(), List.of());
         }).flatMap(this::afterReconcile);
     }
@@ -130,8 +130,8 @@ public class ModelAdminController {
     @Operation(summary = "Delete a model and its versions (refused while any version is deployed)")
     @ApiResponse(responseCode = "409", description = "a version is deployed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<Void> deleteModel(@PathVariable String model) {
-        return calls.blocking(() -> {
-            registry.deleteModel(model);
+        return calls.asActor(actor -> {
+            registry.deleteModel(actor, model);
             return true;
         }).flatMap(this::afterReconcile).then();
     }
@@ -153,7 +153,7 @@ public class ModelAdminController {
         long limit = properties.maxUploadSize().toBytes();
         return calls.blocking(() -> registry.model(model))
                 .flatMap(m -> MultipartUpload.receive(parts, uploads, "upload-", limit, "model file",
-                        received -> calls.blocking(() -> view(registry.registerVersion(model, received.path(), received.sha256(),
+                        received -> calls.asActor(actor -> view(registry.registerVersion(actor, model, received.path(), received.sha256(),
                                 received.size(), null, null)))))
                 .flatMap(this::afterReconcile);
     }
@@ -176,8 +176,8 @@ public class ModelAdminController {
     @Operation(summary = "Delete a version (refused while deployed)")
     @ApiResponse(responseCode = "409", description = "deployed", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<Void> deleteVersion(@PathVariable String model, @PathVariable int version) {
-        return calls.blocking(() -> {
-            registry.deleteVersion(model, version);
+        return calls.asActor(actor -> {
+            registry.deleteVersion(actor, model, version);
             return true;
         }).flatMap(this::afterReconcile).then();
     }
@@ -212,7 +212,7 @@ public class ModelAdminController {
                 Optional.ofNullable(request.instances()).orElse(defaults.instances()),
                 Optional.ofNullable(request.intraOpThreads()).orElse(defaults.intraOpThreads()),
                 request.batching() == null ? defaults.batching() : request.batching().over(defaults.batching()));
-        return calls.blocking(() -> registry.deploy(model, version, spec))
+        return calls.asActor(actor -> registry.deploy(actor, model, version, spec))
                 .flatMap(saved -> Mono.fromFuture(deployments.reconcile()))
                 .then(calls.blocking(() -> deploymentView(model, version)));
     }
@@ -264,8 +264,8 @@ public class ModelAdminController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "Undeploy: stop admitting, finish queued requests, close the session")
     public Mono<Void> undeploy(@PathVariable String model, @PathVariable int version) {
-        return calls.blocking(() -> {
-            registry.undeploy(model, version);
+        return calls.asActor(actor -> {
+            registry.undeploy(actor, model, version);
             return true;
         }).flatMap(x -> Mono.fromFuture(deployments.reconcile()));
     }
