@@ -3,6 +3,7 @@ package dev.otimo.cluster;
 import dev.otimo.config.ClusterProperties;
 import dev.otimo.config.DatabaseProduct;
 import dev.otimo.registry.RegistryChanged;
+import dev.otimo.routing.RoutingPolicies;
 import dev.otimo.security.ApiKeyVerifier;
 import dev.otimo.security.ApiKeysChanged;
 import dev.otimo.serving.DeploymentManager;
@@ -37,15 +38,18 @@ public class ReplicaSync implements SmartLifecycle {
     private final ChangeBroadcaster broadcaster;
     private final ChangeListener listener;
     private final PeriodicReconcile periodic;
+    private final ApiKeyVerifier apiKeys;
+    private final DeploymentManager deployments;
+    private final RoutingPolicies routing;
     private volatile boolean running;
 
     public ReplicaSync(DataSource dataSource, ObjectProvider<DataSourceProperties> dataSourceProperties, JdbcTemplate jdbc,
                        ClusterProperties properties, DeploymentManager deployments, ApiKeyVerifier apiKeys,
-                       ApplicationEventPublisher events) {
-        Runnable resync = () -> {
-            apiKeys.refresh();
-            deployments.reconcile().join();
-        };
+                       RoutingPolicies routing, ApplicationEventPublisher events) {
+        this.apiKeys = apiKeys;
+        this.deployments = deployments;
+        this.routing = routing;
+        Runnable resync = this::resync;
         this.periodic = new PeriodicReconcile(resync, properties.reconcileInterval());
         DataSourceProperties connection = dataSourceProperties.getIfAvailable();
         boolean notifications = properties.notifications() && connection != null
@@ -84,6 +88,16 @@ public class ReplicaSync implements SmartLifecycle {
             }
             return c;
         };
+    }
+
+    /**
+     * Brings every cache a notification would refresh up to date with the database: API keys,
+     * deployments and routing policies. Run periodically and after the listening connection returns.
+     */
+    public void resync() {
+        apiKeys.refresh();
+        deployments.reconcile().join();
+        routing.reload();
     }
 
     /** This replica's id, as its notices carry it and as its listening connection names itself. */

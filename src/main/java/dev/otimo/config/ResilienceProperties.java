@@ -24,6 +24,8 @@ import java.util.Map;
  * @param clientRateLimits      limits for particular clients (by API key or address), overriding the default
  * @param guardMinimumCalls     calls a canary must have answered in the guard's window before it can be judged
  * @param maxTrackedClients     clients whose rate limiters are kept at once; the least recently seen go first
+ * @param guardShareInterval    how often each replica shares its canary guards' counts through the database and
+ *                              judges the canaries on all replicas' calls; 0: each replica judges on its own calls only
  */
 @Validated
 @ConfigurationProperties("otimo.resilience")
@@ -35,7 +37,8 @@ public record ResilienceProperties(
         @DefaultValue("0") @Min(0) int rateLimitPerSecond,
         @DefaultValue Map<String, Integer> clientRateLimits,
         @DefaultValue("20") @Min(1) int guardMinimumCalls,
-        @DefaultValue("100000") @Min(1) int maxTrackedClients) {
+        @DefaultValue("100000") @Min(1) int maxTrackedClients,
+        @DefaultValue("1s") @NotNull Duration guardShareInterval) {
 
     public ResilienceProperties {
         modelTimeLimits = modelTimeLimits == null ? Map.of() : Map.copyOf(modelTimeLimits);

@@ -84,6 +84,11 @@ final class ActivePolicy {
         return 0;
     }
 
+    /** The guards of the watched variants. */
+    java.util.Collection<CanaryGuard> guards() {
+        return guards.values();
+    }
+
     /** The guard watching {@code version}, or null when it is not watched. */
     CanaryGuard guard(int version) {
         return guards.get(version);

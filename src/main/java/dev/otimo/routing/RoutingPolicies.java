@@ -72,6 +72,11 @@ public class RoutingPolicies implements SmartInitializingSingleton {
         this.guardMinimumCalls = resilience.guardMinimumCalls();
     }
 
+    /** Every model's policy as the hot path reads it. Never blocks. */
+    java.util.Collection<ActivePolicy> activePolicies() {
+        return active.get().values();
+    }
+
     /** The model's policy as the hot path reads it, or null when it has none. Never blocks. */
     ActivePolicy active(String model) {
         return active.get().get(model);
@@ -161,7 +166,7 @@ public class RoutingPolicies implements SmartInitializingSingleton {
     }
 
     /** Reads every policy and swaps them in; a policy whose row is unchanged keeps its guard windows. */
-    void reload() {
+    public void reload() {
         long read = reads.incrementAndGet();
         List<StoredPolicy> stored = Objects.requireNonNull(tx.execute(s ->
                 repository.findAll().stream().map(StoredPolicy::of).toList()));

@@ -14,7 +14,7 @@ class ClientRateLimitsTest {
 
     private static ResilienceProperties properties(int perSecond, int maxTrackedClients) {
         return new ResilienceProperties(4096, new ResilienceProperties.Breaker(50, 100, Duration.ofSeconds(10), 20, 10,
-                Duration.ofSeconds(10), 3), Duration.ofSeconds(30), Map.of(), perSecond, Map.of(), 20, maxTrackedClients);
+                Duration.ofSeconds(10), 3), Duration.ofSeconds(30), Map.of(), perSecond, Map.of(), 20, maxTrackedClients, Duration.ofSeconds(1));
     }
 
     @Test
