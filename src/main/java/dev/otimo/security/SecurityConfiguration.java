@@ -15,6 +15,7 @@ import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.security.web.server.SecurityWebFilterChain;
@@ -34,8 +35,9 @@ import java.util.List;
 /**
  * The admin API, the actuator (but health, info and prometheus) and the admin console's API calls
  * need the admin: HTTP Basic as the admin user (unless turned off) and, when an issuer or JWK set is
- * configured, a Bearer JWT it signed. Inference, the OpenAPI document and the console's static files
- * are outside the security filter chain altogether; inference checks its API keys itself.
+ * configured, a Bearer JWT it signed. Unsafe requests a browser sends from another site are refused
+ * first ({@link CrossSiteRequestFilter}). Inference, the OpenAPI document and the console's static
+ * files are outside the security filter chain altogether; inference checks its API keys itself.
  */
 @Configuration
 @EnableWebFluxSecurity
@@ -76,17 +78,21 @@ public class SecurityConfiguration {
         }
         String message = "authentication required: use " + String.join(" or ", schemes);
         ServerAuthenticationEntryPoint entryPoint = (exchange, e) -> {
-            // browsers show their own login dialog on WWW-Authenticate; the console asks for none
-            if (!"XMLHttpRequest".equals(exchange.getRequest().getHeaders().getFirst("X-Requested-With"))) {
-                exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE,
-                        basic ? "Basic realm=\"otimo\"" : "Bearer realm=\"otimo\"");
+            // never a Basic challenge: a browser would show its login dialog and then send the cached
+            // credentials on every request to this host, forged cross-site ones included. Clients send
+            // Basic credentials without being asked (curl -u, the console). A Bearer challenge shows no dialog.
+            if (jwt) {
+                exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"otimo\"");
             }
             return JsonErrorHandler.write(exchange.getResponse(), HttpStatus.UNAUTHORIZED, message, null);
         };
         http
                 // inference, health and the docs never pass through the security filters
                 .securityMatcher(ServerWebExchangeMatchers.pathMatchers("/api/**", "/actuator", "/actuator/**"))
+                // no CSRF tokens: nothing authenticates by cookie; forged browser requests are refused by
+                // what the browser says of their origin, in CSRF's place, before authentication
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .addFilterAt(new CrossSiteRequestFilter(security.cors().allowedOrigins()), SecurityWebFiltersOrder.CSRF)
                 // cross-origin requests are answered by CrossOrigin's filter, ahead of this chain, or not at all
                 .cors(ServerHttpSecurity.CorsSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)

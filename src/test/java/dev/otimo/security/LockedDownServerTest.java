@@ -167,6 +167,21 @@ class LockedDownServerTest extends ServerTest {
     }
 
     @Test
+    void configuredOriginMayChangeThingsCrossSiteOtherOriginsMayNot() {
+        admin.post().uri("/api/v1/models").header(HttpHeaders.ORIGIN, ALLOWED_ORIGIN).header("Sec-Fetch-Site", "cross-site")
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", unique("from-console")))
+                .exchange().expectStatus().isCreated();
+        admin.post().uri("/api/v1/models").header(HttpHeaders.ORIGIN, "https://evil.example").header("Sec-Fetch-Site", "cross-site")
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", unique("forged")))
+                .exchange().expectStatus().isForbidden();
+        // fetch metadata alone (no Origin, so CORS has nothing to check) is enough to refuse
+        admin.post().uri("/api/v1/models").header("Sec-Fetch-Site", "same-site")
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", unique("forged")))
+                .exchange().expectStatus().isForbidden().expectBody().jsonPath("$.error")
+                .value(e -> assertThat((String) e).startsWith("cross-site request refused"));
+    }
+
+    @Test
     void otherOriginsAreRefused() {
         http.method(HttpMethod.OPTIONS).uri("/api/v1/models").header(HttpHeaders.ORIGIN, "https://evil.example")
                 .header(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "DELETE").exchange()
