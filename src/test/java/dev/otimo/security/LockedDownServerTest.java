@@ -215,6 +215,7 @@ class LockedDownServerTest extends ServerTest {
     private static String token(RSAKey key, String issuer, long validSeconds) {
         Instant now = Instant.now();
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject("operator")
+                .claim("roles", java.util.List.of("otimo-admin"))
                 .issueTime(Date.from(now.minusSeconds(Math.max(0, -validSeconds) + 60)))
                 .expirationTime(Date.from(now.plusSeconds(validSeconds))).build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
