@@ -28,11 +28,15 @@ import reactor.core.publisher.Mono;
 import tools.jackson.core.io.JsonStringEncoder;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
  * Turns every failure, ours or the framework's, into {@code {"error": "..."}} with the right
- * status. A 5xx is logged with its stack trace: it means a bug.
+ * status. A 5xx is logged with its stack trace: it means a bug. Its body says only
+ * {@code "internal error"} and a random correlation id that the log line carries too, so that an
+ * operator finds the trace while the client learns nothing about the server's insides.
  */
 @Component
 @Order(-2)
@@ -53,13 +57,29 @@ public class JsonErrorHandler implements WebExceptionHandler {
         }
         Mapped mapped = map(ex);
         if (mapped.status.is5xxServerError() && mapped.status != HttpStatus.SERVICE_UNAVAILABLE) {
-            log.error("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex);
+            String correlationId = correlationId();
+            log.error("{} {} failed (correlation id {})", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+                    correlationId, ex);
+            return write(response, mapped.status, mapped.message, mapped.retryAfter, correlationId);
         }
         return write(response, mapped.status, mapped.message, mapped.retryAfter);
     }
 
+    /** 16 random hex digits: enough to find one log line, nothing to learn from. */
+    static String correlationId() {
+        byte[] bits = new byte[8];
+        ThreadLocalRandom.current().nextBytes(bits);
+        return HexFormat.of().formatHex(bits);
+    }
+
     /** Writes an error body; shared with the security entry points. */
     public static Mono<Void> write(ServerHttpResponse response, HttpStatusCode status, String message, Long retryAfter) {
+        return write(response, status, message, retryAfter, null);
+    }
+
+    /** Writes an error body with the correlation id of the log line that holds the details (null: none). */
+    public static Mono<Void> write(ServerHttpResponse response, HttpStatusCode status, String message, Long retryAfter,
+                                   String correlationId) {
         response.setStatusCode(status);
         HttpHeaders headers = response.getHeaders();
         headers.setContentType(MediaType.APPLICATION_JSON);
@@ -69,7 +89,13 @@ public class JsonErrorHandler implements WebExceptionHandler {
         }
         StringBuilder json = new StringBuilder("{\"error\":\"");
         JsonStringEncoder.getInstance().quoteAsString(message == null ? "" : message, json);
-        byte[] body = json.append("\"}").toString().getBytes(StandardCharsets.UTF_8);
+        json.append('"');
+        if (correlationId != null) {
+            json.append(",\"correlationId\":\"");
+            JsonStringEncoder.getInstance().quoteAsString(correlationId, json);
+            json.append('"');
+        }
+        byte[] body = json.append('}').toString().getBytes(StandardCharsets.UTF_8);
         DataBuffer buffer = response.bufferFactory().wrap(body);
         return response.writeWith(Mono.just(buffer));
     }
@@ -138,7 +164,8 @@ public class JsonErrorHandler implements WebExceptionHandler {
             }
             return new Mapped(r.getStatusCode(), reason, null);
         }
-        return new Mapped(HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + ex, null);
+        // the exception's text stays in the log: it can name classes, paths or data of the server
+        return new Mapped(HttpStatus.INTERNAL_SERVER_ERROR, "internal error", null);
     }
 
     private static String firstLine(String s) {

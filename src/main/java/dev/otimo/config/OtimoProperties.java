@@ -28,6 +28,7 @@ import java.nio.file.Path;
  * @param reservoirMaxBytes bytes of request inputs the reservoirs of all models keep together
  * @param compression    compression job workers
  * @param admission      bytes of request bodies held at once
+ * @param validation     the checks an uploaded model passes before it is registered
  */
 @Validated
 @ConfigurationProperties("otimo")
@@ -43,7 +44,17 @@ public record OtimoProperties(
         @DefaultValue("256") @Min(0) int reservoirSize,
         @DefaultValue("64MB") @NotNull DataSize reservoirMaxBytes,
         @DefaultValue @Valid Compression compression,
-        @DefaultValue @Valid Admission admission) {
+        @DefaultValue @Valid Admission admission,
+        @DefaultValue @Valid Validation validation) {
+
+    /**
+     * @param maxConstantBytes the most bytes a model's constants may take once loaded: initializers
+     *                         (sparse ones at their dense size), {@code Constant} values and the outputs of
+     *                         {@code ConstantOfShape} nodes of constant shape, in every graph, subgraph and
+     *                         function. A model over it is refused at upload (400)
+     */
+    public record Validation(@DefaultValue("2GB") @NotNull DataSize maxConstantBytes) {
+    }
 
     /**
      * Budgets of request-body bytes in flight. Unset, the server's is a quarter of the heap and a

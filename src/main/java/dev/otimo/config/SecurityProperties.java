@@ -36,15 +36,33 @@ public record SecurityProperties(@DefaultValue ApiKeys apiKeys, @DefaultValue Ba
     /**
      * Accepting Bearer JWTs on the admin API: set the issuer (its signing keys are found through its
      * OpenID configuration) or the JWK set directly, or both (keys from the set, issuer checked).
+     * A verified token still needs a role: ADMIN may do everything, READER may only read
+     * ({@code GET}/{@code HEAD} under {@code /api/}); a token with neither gets 403.
      *
-     * @param issuerUri issuer whose tokens are accepted; the {@code iss} claim must match it
-     * @param jwkSetUri where the signing keys are published
-     * @param audience  when set, the {@code aud} claim must contain it
+     * @param issuerUri  issuer whose tokens are accepted; the {@code iss} claim must match it
+     * @param jwkSetUri  where the signing keys are published
+     * @param issuer     the {@code iss} value required when only {@code jwk-set-uri} is set (with
+     *                   {@code issuer-uri} set, that one is required)
+     * @param audience   when set, the {@code aud} claim must contain it
+     * @param rolesClaim the claim listing the token's roles (an array of strings or a space-separated string)
+     * @param adminRole  the role (in the roles claim, {@code scope} or {@code scp}) that grants ADMIN
+     * @param readerRole the role (likewise) that grants READER
      */
-    public record Jwt(URI issuerUri, URI jwkSetUri, String audience) {
+    public record Jwt(URI issuerUri, URI jwkSetUri, String issuer, String audience,
+                      @DefaultValue("roles") String rolesClaim,
+                      @DefaultValue("otimo-admin") String adminRole,
+                      @DefaultValue("otimo-reader") String readerRole) {
 
         public boolean enabled() {
             return issuerUri != null || jwkSetUri != null;
+        }
+
+        /** The {@code iss} every token must carry, or null when none is configured. */
+        public String expectedIssuer() {
+            if (issuerUri != null) {
+                return issuerUri.toString();
+            }
+            return issuer == null || issuer.isBlank() ? null : issuer;
         }
     }
 

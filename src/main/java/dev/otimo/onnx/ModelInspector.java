@@ -23,8 +23,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Reads and checks an ONNX file: parses the protobuf, checks the opset, refuses external data and
- * absurd declared sizes, and derives the v2 signature (with batchability from symbolic dims).
+ * Reads and checks an ONNX file: parses the protobuf, checks the opset, refuses external data
+ * anywhere, absurd declared sizes and constants over a byte budget ({@link ModelConstants}), and
+ * derives the v2 signature (with batchability from symbolic dims).
  */
 public final class ModelInspector {
 
@@ -33,13 +34,26 @@ public final class ModelInspector {
     public static final int MIN_OPSET = 7;
     /** A declared dimension above this is treated as a malformed model. */
     public static final long MAX_DIM = 1L << 31;
+    /** The default of {@code otimo.validation.max-constant-bytes}: 2 GiB. */
+    public static final long DEFAULT_MAX_CONSTANT_BYTES = 2L << 30;
 
     private ModelInspector() {
     }
 
+    /** Inspects the file with the default constants budget ({@link #DEFAULT_MAX_CONSTANT_BYTES}). */
     public static ModelInfo inspect(Path file) {
+        return inspect(file, DEFAULT_MAX_CONSTANT_BYTES);
+    }
+
+    /**
+     * Inspects the file.
+     *
+     * @param maxConstantBytes the most bytes the model's constants may take once loaded
+     *                         ({@code otimo.validation.max-constant-bytes})
+     */
+    public static ModelInfo inspect(Path file, long maxConstantBytes) {
         try (InputStream in = Files.newInputStream(file)) {
-            return inspect(parse(in));
+            return inspect(parse(in), maxConstantBytes);
         } catch (IOException e) {
             throw new InvalidModelException("cannot read the model file: " + e.getMessage(), e);
         }
@@ -59,6 +73,10 @@ public final class ModelInspector {
     }
 
     public static ModelInfo inspect(ModelProto model) {
+        return inspect(model, DEFAULT_MAX_CONSTANT_BYTES);
+    }
+
+    public static ModelInfo inspect(ModelProto model, long maxConstantBytes) {
         if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
             throw new InvalidModelException("the file is not an ONNX model: it has no graph nodes");
         }
@@ -71,7 +89,11 @@ public final class ModelInspector {
                     + MIN_OPSET + ".." + MAX_OPSET + ")");
         }
         GraphProto graph = model.getGraph();
-        refuseExternalData(graph);
+        long constants = ModelConstants.bytes(model);
+        if (constants > maxConstantBytes) {
+            throw new InvalidModelException("constants would need " + constants + " bytes, over the budget of "
+                    + maxConstantBytes + " (otimo.validation.max-constant-bytes)");
+        }
         Set<String> initializers = new HashSet<>();
         graph.getInitializerList().forEach(t -> initializers.add(t.getName()));
 
@@ -105,30 +127,6 @@ public final class ModelInspector {
             }
         }
         throw new InvalidModelException("the model imports no default-domain opset");
-    }
-
-    private static void refuseExternalData(GraphProto graph) {
-        for (TensorProto t : graph.getInitializerList()) {
-            if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0) {
-                throw new InvalidModelException("initializer '" + t.getName()
-                        + "' refers to external data; upload a model with all weights inside the .onnx file");
-            }
-            for (long d : t.getDimsList()) {
-                if (d < 0 || d > MAX_DIM) {
-                    throw new InvalidModelException("initializer '" + t.getName() + "' declares dimension " + d);
-                }
-            }
-        }
-        graph.getNodeList().forEach(n -> n.getAttributeList().forEach(a -> {
-            if (a.hasG()) {
-                refuseExternalData(a.getG());
-            }
-            a.getGraphsList().forEach(ModelInspector::refuseExternalData);
-            if (a.hasT() && (a.getT().getDataLocation() == TensorProto.DataLocation.EXTERNAL
-                    || a.getT().getExternalDataCount() > 0)) {
-                throw new InvalidModelException("constant in node '" + n.getName() + "' refers to external data");
-            }
-        }));
     }
 
     private static TensorSpec spec(ValueInfoProto v, String role, boolean requireShape) {

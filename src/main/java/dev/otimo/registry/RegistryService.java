@@ -5,7 +5,6 @@ import dev.otimo.config.OtimoProperties;
 import dev.otimo.onnx.InvalidModelException;
 import dev.otimo.onnx.ModelInfo;
 import dev.otimo.onnx.ModelInspector;
-import dev.otimo.runtime.Device;
 import dev.otimo.runtime.ModelSession;
 import dev.otimo.runtime.OrtRuntime;
 import org.slf4j.Logger;
@@ -147,13 +146,7 @@ public class RegistryService {
             if (size == 0) {
                 throw new InvalidModelException("the uploaded file is empty");
             }
-            ModelInfo info = ModelInspector.inspect(received);
-            try (ModelSession ignored = runtime.open(received, info.signature(), Device.CPU,
-                    properties.runtime().sessionSettings().withIntraOpThreads(1))) {
-                // loading the session is the check
-            } catch (OrtException e) {
-                throw new InvalidModelException("ONNX Runtime cannot load the model: " + firstLine(e.getMessage()), e);
-            }
+            ModelInfo info = validate(received);
             store.put(sha256, received);
             ModelVersion ready = tx.execute(s -> {
                 ModelVersion v = versions.findById(created.getId()).orElseThrow();
@@ -179,6 +172,21 @@ public class RegistryService {
         } finally {
             deleteQuietly(received);
         }
+    }
+
+    /**
+     * The checks of an uploaded file: {@link ModelInspector} (external data, sizes, the constants
+     * budget) and then a session load, without graph optimisation so that nothing is constant-folded
+     * at upload time.
+     */
+    private ModelInfo validate(Path received) throws IOException {
+        ModelInfo info = ModelInspector.inspect(received, properties.validation().maxConstantBytes().toBytes());
+        try (ModelSession ignored = runtime.openForValidation(received, info.signature())) {
+            // loading the session is the check
+        } catch (OrtException e) {
+            throw new InvalidModelException("ONNX Runtime cannot load the model: " + firstLine(e.getMessage()), e);
+        }
+        return info;
     }
 
     private void markFailed(String actor, ModelVersion created, String reason) {

@@ -37,36 +37,70 @@ public final class OrtRuntime {
      */
     public ModelSession open(Path modelFile, Signature signature, Device device, SessionSettings settings)
             throws OrtException, IOException {
-        byte[] bytes;
-        Map<String, String> names = Map.of();
-        if (UnsignedIoAdapter.needed(signature)) {
-            ModelProto proto;
-            try (InputStream in = Files.newInputStream(modelFile)) {
-                proto = ModelInspector.parse(in);
-            }
-            UnsignedIoAdapter.Adapted adapted = UnsignedIoAdapter.adapt(proto, signature);
-            bytes = adapted.model().toByteArray();
-            names = adapted.sessionNames();
-        } else {
-            bytes = null;
-        }
+        Loadable model = loadable(modelFile, signature);
         String fallback = null;
         if (device.kind() != Device.Kind.CPU) {
             try (OrtSession.SessionOptions options = options(settings)) {
                 addProvider(options, device);
-                OrtSession session = bytes != null ? env.createSession(bytes, options)
-                        : env.createSession(modelFile.toString(), options);
-                return new ModelSession(env, session, signature, new Placement(device, device, null), names);
+                return new ModelSession(env, model.create(env, options), signature, new Placement(device, device, null), model.names());
             } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
                 fallback = reason(e);
                 log.warn("device {} unavailable for {}, running on CPU: {}", device, modelFile.getFileName(), fallback);
             }
         }
         try (OrtSession.SessionOptions options = options(settings)) {
-            OrtSession session = bytes != null ? env.createSession(bytes, options)
-                    : env.createSession(modelFile.toString(), options);
-            return new ModelSession(env, session, signature, new Placement(device, Device.CPU, fallback), names);
+            return new ModelSession(env, model.create(env, options), signature, new Placement(device, Device.CPU, fallback),
+                    model.names());
         }
+    }
+
+    /**
+     * Opens a session on CPU only to learn whether ONNX Runtime accepts the model (an upload's last
+     * check), spending as little as loading allows: no graph optimisation, so nothing is constant-folded
+     * (a {@code ConstantOfShape} of a huge constant shape would be materialised at load otherwise), one
+     * thread, no arena and no memory patterns. The deployment's own settings apply when it is deployed.
+     *
+     * @throws OrtException when ONNX Runtime cannot load the model
+     */
+    public ModelSession openForValidation(Path modelFile, Signature signature) throws OrtException, IOException {
+        Loadable model = loadable(modelFile, signature);
+        try (OrtSession.SessionOptions options = validationOptions()) {
+            return new ModelSession(env, model.create(env, options), signature, new Placement(Device.CPU, Device.CPU, null),
+                    model.names());
+        }
+    }
+
+    /** The model file, or its bytes rewritten with unsigned inputs and outputs adapted, and the session's names. */
+    private record Loadable(Path file, byte[] bytes, Map<String, String> names) {
+
+        OrtSession create(OrtEnvironment env, OrtSession.SessionOptions options) throws OrtException {
+            return bytes != null ? env.createSession(bytes, options) : env.createSession(file.toString(), options);
+        }
+    }
+
+    private static Loadable loadable(Path modelFile, Signature signature) throws IOException {
+        if (!UnsignedIoAdapter.needed(signature)) {
+            return new Loadable(modelFile, null, Map.of());
+        }
+        ModelProto proto;
+        try (InputStream in = Files.newInputStream(modelFile)) {
+            proto = ModelInspector.parse(in);
+        }
+        UnsignedIoAdapter.Adapted adapted = UnsignedIoAdapter.adapt(proto, signature);
+        return new Loadable(modelFile, adapted.model().toByteArray(), adapted.sessionNames());
+    }
+
+    static OrtSession.SessionOptions validationOptions() throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(1);
+        options.setInterOpNumThreads(1);
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+        options.setCPUArenaAllocator(false);
+        options.setMemoryPatternOptimization(false);
+        options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        options.addConfigEntry("session.inter_op.allow_spinning", "0");
+        return options;
     }
 
     private static void addProvider(OrtSession.SessionOptions options, Device device) throws OrtException {

@@ -17,7 +17,8 @@ import java.util.List;
 /**
  * The decoder of the admin API's Bearer tokens: signature checked against the issuer's keys (found
  * through its OpenID configuration on first use, or at the configured JWK set), expiry and, when
- * configured, issuer and audience checked.
+ * configured, issuer ({@code issuer-uri}, else {@code issuer}) and audience checked. What a token
+ * may do is {@link AdminJwtRoles}' business.
  */
 final class AdminJwtDecoder {
 
@@ -29,9 +30,8 @@ final class AdminJwtDecoder {
                 ? NimbusReactiveJwtDecoder.withJwkSetUri(jwt.jwkSetUri().toString()).build()
                 : NimbusReactiveJwtDecoder.withIssuerLocation(jwt.issuerUri().toString()).build();
         List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
-        validators.add(jwt.issuerUri() != null
-                ? JwtValidators.createDefaultWithIssuer(jwt.issuerUri().toString())
-                : JwtValidators.createDefault());
+        String issuer = jwt.expectedIssuer();
+        validators.add(issuer != null ? JwtValidators.createDefaultWithIssuer(issuer) : JwtValidators.createDefault());
         if (jwt.audience() != null && !jwt.audience().isBlank()) {
             String audience = jwt.audience();
             validators.add(new JwtClaimValidator<Collection<String>>(JwtClaimNames.AUD,

@@ -10,13 +10,17 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.authority.AuthorityUtils;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverterAdapter;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
@@ -34,8 +38,10 @@ import java.util.List;
 /**
  * The admin API, the actuator (but health, info and prometheus) and the admin console's API calls
  * need the admin: HTTP Basic as the admin user (unless turned off) and, when an issuer or JWK set is
- * configured, a Bearer JWT it signed. Inference, the OpenAPI document and the console's static files
- * are outside the security filter chain altogether; inference checks its API keys itself.
+ * configured, a Bearer JWT it signed that carries the admin role ({@link AdminJwtRoles}); one with
+ * the reader role may read the admin API. Unsafe requests a browser sends from another site are
+ * refused first ({@link CrossSiteRequestFilter}). Inference, the OpenAPI document and the console's
+ * static files are outside the security filter chain altogether; inference checks its API keys itself.
  */
 @Configuration
 @EnableWebFluxSecurity
@@ -44,6 +50,7 @@ import java.util.List;
 public class SecurityConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+    private static final String DENIED = "access denied: this needs the admin role (the reader role may only read the admin API)";
 
     @Bean
     AdminCredentials adminCredentials(OtimoProperties properties) {
@@ -76,17 +83,21 @@ public class SecurityConfiguration {
         }
         String message = "authentication required: use " + String.join(" or ", schemes);
         ServerAuthenticationEntryPoint entryPoint = (exchange, e) -> {
-            // browsers show their own login dialog on WWW-Authenticate; the console asks for none
-            if (!"XMLHttpRequest".equals(exchange.getRequest().getHeaders().getFirst("X-Requested-With"))) {
-                exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE,
-                        basic ? "Basic realm=\"otimo\"" : "Bearer realm=\"otimo\"");
+            // never a Basic challenge: a browser would show its login dialog and then send the cached
+            // credentials on every request to this host, forged cross-site ones included. Clients send
+            // Basic credentials without being asked (curl -u, the console). A Bearer challenge shows no dialog.
+            if (jwt) {
+                exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"otimo\"");
             }
             return JsonErrorHandler.write(exchange.getResponse(), HttpStatus.UNAUTHORIZED, message, null);
         };
         http
                 // inference, health and the docs never pass through the security filters
                 .securityMatcher(ServerWebExchangeMatchers.pathMatchers("/api/**", "/actuator", "/actuator/**"))
+                // no CSRF tokens: nothing authenticates by cookie; forged browser requests are refused by
+                // what the browser says of their origin, in CSRF's place, before authentication
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .addFilterAt(new CrossSiteRequestFilter(security.cors().allowedOrigins()), SecurityWebFiltersOrder.CSRF)
                 // cross-origin requests are answered by CrossOrigin's filter, ahead of this chain, or not at all
                 .cors(ServerHttpSecurity.CorsSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
@@ -95,22 +106,37 @@ public class SecurityConfiguration {
                 .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
                 .exceptionHandling(ex -> ex.authenticationEntryPoint(entryPoint)
                         .accessDeniedHandler((exchange, denied) -> JsonErrorHandler.write(exchange.getResponse(),
-                                HttpStatus.FORBIDDEN, "access denied", null)))
+                                HttpStatus.FORBIDDEN, DENIED, null)))
                 .authorizeExchange(auth -> auth
                         .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus").permitAll()
-                        .anyExchange().authenticated());
+                        // a reader (a JWT with the reader role) reads the admin API; everything else is the admin's
+                        .pathMatchers(HttpMethod.GET, "/api/**").hasAnyRole(AdminJwtRoles.ADMIN, AdminJwtRoles.READER)
+                        .pathMatchers(HttpMethod.HEAD, "/api/**").hasAnyRole(AdminJwtRoles.ADMIN, AdminJwtRoles.READER)
+                        .anyExchange().hasRole(AdminJwtRoles.ADMIN));
         if (basic) {
             http.httpBasic(b -> b.authenticationManager(authenticationManager(admin)).authenticationEntryPoint(entryPoint));
         } else {
             http.httpBasic(ServerHttpSecurity.HttpBasicSpec::disable);
         }
         if (jwt) {
-            http.oauth2ResourceServer(o -> o.jwt(j -> j.jwtDecoder(AdminJwtDecoder.of(security.jwt())))
-                    .authenticationEntryPoint(entryPoint));
-            log.info("admin API accepts Bearer JWTs from {}{}", security.jwt().issuerUri() != null
-                    ? security.jwt().issuerUri() : security.jwt().jwkSetUri(), basic ? " and HTTP Basic" : " (HTTP Basic off)");
+            ReactiveJwtAuthenticationConverterAdapter roles = roles(security.jwt());
+            http.oauth2ResourceServer(o -> o.jwt(j -> j.jwtDecoder(AdminJwtDecoder.of(security.jwt()))
+                            .jwtAuthenticationConverter(roles))
+                    .authenticationEntryPoint(entryPoint)
+                    .accessDeniedHandler((exchange, denied) -> JsonErrorHandler.write(exchange.getResponse(),
+                            HttpStatus.FORBIDDEN, DENIED, null)));
+            log.info("admin API accepts Bearer JWTs from {}{} (admin role '{}', reader role '{}' in claim '{}', scope or scp)",
+                    security.jwt().issuerUri() != null ? security.jwt().issuerUri() : security.jwt().jwkSetUri(),
+                    basic ? " and HTTP Basic" : " (HTTP Basic off)", security.jwt().adminRole(), security.jwt().readerRole(),
+                    security.jwt().rolesClaim());
         }
         return http.build();
+    }
+
+    private static ReactiveJwtAuthenticationConverterAdapter roles(SecurityProperties.Jwt jwt) {
+        JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+        converter.setJwtGrantedAuthoritiesConverter(new AdminJwtRoles(jwt));
+        return new ReactiveJwtAuthenticationConverterAdapter(converter);
     }
 
     static ReactiveAuthenticationManager authenticationManager(AdminCredentials admin) {

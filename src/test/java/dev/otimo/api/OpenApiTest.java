@@ -42,6 +42,8 @@ class OpenApiTest extends ServerTest {
         assertThat(input.get("datatype").get("enum").size()).isEqualTo(13);
         assertThat(schemas.get("InferenceResponse").get("properties").has("model_version")).isTrue();
         assertThat(schemas.get("Error").get("properties").has("error")).isTrue();
+        assertThat(schemas.get("Error").get("properties").has("correlationId")).isTrue();
+        assertThat(schemas.get("Error").path("required").toString()).doesNotContain("correlationId");
         assertThat(schemas.get("Deployment").get("properties").has("batching")).isTrue();
         assertThat(doc.get("components").get("securitySchemes").has("basic")).isTrue();
     }

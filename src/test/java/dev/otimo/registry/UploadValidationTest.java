@@ -1,6 +1,10 @@
 package dev.otimo.registry;
 
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.SparseTensorProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.otimo.onnx.GraphBuilder;
@@ -64,6 +68,47 @@ class UploadValidationTest extends ServerTest {
                 .build();
         ModelProto evil = base.toBuilder().setGraph(base.getGraph().toBuilder().setInitializer(0, w)).build();
         expectRefused(evil.toByteArray(), "external data");
+    }
+
+    @Test
+    void externalDataInSparseInitializerOfIfSubgraphIsRefused() {
+        TensorProto hidden = GraphBuilder.floatTensor("hidden", new float[1], 1).toBuilder().clearRawData()
+                .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("/etc/shadow"))
+                .build();
+        TensorProto index = GraphBuilder.tensor("hidden_idx", TensorProto.DataType.INT64, new byte[8], 1);
+        GraphProto thenBranch = GraphProto.newBuilder().setName("then")
+                .addSparseInitializer(SparseTensorProto.newBuilder().setValues(hidden).setIndices(index).addDims(1).addDims(3))
+                .addNode(NodeProto.newBuilder().setOpType("Add").setName("leak").addInput("x").addInput("hidden").addOutput("t"))
+                .addOutput(GraphBuilder.valueInfo("t", TensorProto.DataType.FLOAT, -1, 3)).build();
+        GraphProto elseBranch = GraphProto.newBuilder().setName("else")
+                .addNode(NodeProto.newBuilder().setOpType("Identity").setName("pass").addInput("x").addOutput("e"))
+                .addOutput(GraphBuilder.valueInfo("e", TensorProto.DataType.FLOAT, -1, 3)).build();
+        byte[] model = GraphBuilder.named("if-external")
+                .input("x", TensorProto.DataType.FLOAT, -1, 3)
+                .input("cond", TensorProto.DataType.BOOL)
+                .output("y", TensorProto.DataType.FLOAT, -1, 3)
+                .node("If", List.of("cond"), List.of("y"),
+                        AttributeProto.newBuilder().setName("then_branch").setType(AttributeProto.AttributeType.GRAPH).setG(thenBranch).build(),
+                        AttributeProto.newBuilder().setName("else_branch").setType(AttributeProto.AttributeType.GRAPH).setG(elseBranch).build())
+                .toBytes();
+        expectRefused(model, "values of sparse initializer 'hidden' in subgraph 'then_branch' of node 'If_0' (If) refers to external data");
+    }
+
+    @Test
+    void constantOfShapeOfHugeConstantShapeIsRefusedFastWithoutBeingBuilt() {
+        // 100000 x 100000 floats: 40 GB if ONNX Runtime folded it at load; refused before any load instead
+        byte[] bomb = GraphBuilder.named("bomb")
+                .input("x", TensorProto.DataType.FLOAT, -1, 3)
+                .output("y", TensorProto.DataType.FLOAT, -1, 3)
+                .initializer("shape", new long[] {100_000, 100_000}, 2)
+                .node("ConstantOfShape", List.of("shape"), List.of("filled"))
+                .node("ReduceMax", List.of("filled"), List.of("max"), GraphBuilder.attr("keepdims", 0L))
+                .node("Add", List.of("x", "max"), List.of("y"))
+                .toBytes();
+        long started = System.nanoTime();
+        expectRefused(bomb, "constants would need 40000000016 bytes, over the budget of 2147483648 (otimo.validation.max-constant-bytes)");
+        assertThat(System.nanoTime() - started).as("time to refuse (ns)").isLessThan(10_000_000_000L);
     }
 
     @Test

@@ -167,6 +167,21 @@ class LockedDownServerTest extends ServerTest {
     }
 
     @Test
+    void configuredOriginMayChangeThingsCrossSiteOtherOriginsMayNot() {
+        admin.post().uri("/api/v1/models").header(HttpHeaders.ORIGIN, ALLOWED_ORIGIN).header("Sec-Fetch-Site", "cross-site")
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", unique("from-console")))
+                .exchange().expectStatus().isCreated();
+        admin.post().uri("/api/v1/models").header(HttpHeaders.ORIGIN, "https://evil.example").header("Sec-Fetch-Site", "cross-site")
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", unique("forged")))
+                .exchange().expectStatus().isForbidden();
+        // fetch metadata alone (no Origin, so CORS has nothing to check) is enough to refuse
+        admin.post().uri("/api/v1/models").header("Sec-Fetch-Site", "same-site")
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", unique("forged")))
+                .exchange().expectStatus().isForbidden().expectBody().jsonPath("$.error")
+                .value(e -> assertThat((String) e).startsWith("cross-site request refused"));
+    }
+
+    @Test
     void otherOriginsAreRefused() {
         http.method(HttpMethod.OPTIONS).uri("/api/v1/models").header(HttpHeaders.ORIGIN, "https://evil.example")
                 .header(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "DELETE").exchange()
@@ -200,6 +215,7 @@ class LockedDownServerTest extends ServerTest {
     private static String token(RSAKey key, String issuer, long validSeconds) {
         Instant now = Instant.now();
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject("operator")
+                .claim("roles", java.util.List.of("otimo-admin"))
                 .issueTime(Date.from(now.minusSeconds(Math.max(0, -validSeconds) + 60)))
                 .expirationTime(Date.from(now.plusSeconds(validSeconds))).build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
