@@ -6,11 +6,11 @@ create table guard_tally (
     model      varchar(128) not null,
     version    integer      not null,
     policy_at  timestamp with time zone not null,
-    second     bigint       not null,
+    epoch_second bigint     not null,
     calls      integer      not null,
     failures   integer      not null,
     slow       integer      not null
 );
 
-create index ix_guard_tally_variant on guard_tally (model, version, policy_at, second);
-create index ix_guard_tally_second on guard_tally (second);
+create index ix_guard_tally_variant on guard_tally (model, version, policy_at, epoch_second);
+create index ix_guard_tally_second on guard_tally (epoch_second);

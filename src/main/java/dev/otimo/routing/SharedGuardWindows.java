@@ -59,7 +59,7 @@ public class SharedGuardWindows implements SmartLifecycle {
             }
         }
         if (!rows.isEmpty()) {
-            jdbc.batchUpdate("insert into guard_tally (replica, model, version, policy_at, second, calls, failures, slow)"
+            jdbc.batchUpdate("insert into guard_tally (replica, model, version, policy_at, epoch_second, calls, failures, slow)"
                     + " values (?, ?, ?, ?, ?, ?, ?, ?)", rows);
         }
         watched.forEach((guard, policyAt) -> {
@@ -67,12 +67,12 @@ public class SharedGuardWindows implements SmartLifecycle {
                 return;
             }
             Map<String, Object> sum = jdbc.queryForMap("select coalesce(sum(calls), 0) as calls, coalesce(sum(failures), 0) as failures,"
-                    + " coalesce(sum(slow), 0) as slow from guard_tally where model = ? and version = ? and policy_at = ? and second >= ?",
+                    + " coalesce(sum(slow), 0) as slow from guard_tally where model = ? and version = ? and policy_at = ? and epoch_second >= ?",
                     guard.model(), guard.version(), policyAt, now - guard.windowSeconds());
             guard.judgeShared(number(sum.get("calls")), number(sum.get("failures")), number(sum.get("slow")));
         });
         if (++ticks % 60 == 1) {
-            jdbc.update("delete from guard_tally where second < ?", now - KEEP_SECONDS);
+            jdbc.update("delete from guard_tally where epoch_second < ?", now - KEEP_SECONDS);
         }
     }
 

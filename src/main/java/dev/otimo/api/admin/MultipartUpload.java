@@ -91,9 +91,8 @@ final class MultipartUpload {
 
     private static Mono<Received> write(Flux<PartEvent> parts, Path path, long limit, String what) {
         Reading reading = new Reading(limit, what);
-        Flux<DataBuffer> fileBytes = parts
-                .doOnDiscard(PartEvent.class, e -> DataBufferUtils.release(e.content()))
-                .handle(reading::next);
+        // the codec releases what it still holds when the upload ends early; each event handed over is released here
+        Flux<DataBuffer> fileBytes = parts.handle(reading::next);
         return DataBufferUtils.write(fileBytes, path)
                 .then(Mono.fromCallable(() -> reading.finish(path)));
     }
@@ -113,6 +112,8 @@ final class MultipartUpload {
         private int fileParts;
         private long size;
         private long otherBytes;
+        private String otherFile;
+        private ApiException malformed;
 
         Reading(long limit, String what) {
             this.limit = limit;
@@ -155,15 +156,23 @@ final class MultipartUpload {
                     throw ApiException.badRequest("send exactly one part named 'file'");
                 }
                 readDigestFields(event.headers());
-            } else if (event instanceof FilePartEvent) {
-                throw ApiException.badRequest("unexpected file part '" + event.name() + "': send exactly one part named 'file'");
+            } else if (event instanceof FilePartEvent && otherFile == null) {
+                otherFile = event.name();
             }
         }
 
+        /**
+         * Starts the digests the file part's fields ask for. A malformed field is refused once the file
+         * is in: refusing on the request's first event cuts the body short under the codec.
+         */
         private void readDigestFields(HttpHeaders headers) {
             for (String field : new String[] {"Content-Digest", "Repr-Digest"}) {
                 for (String value : headers.getOrEmpty(field)) {
-                    parseDigestField(field, value);
+                    try {
+                        parseDigestField(field, value);
+                    } catch (ApiException e) {
+                        malformed = malformed == null ? e : malformed;
+                    }
                 }
             }
         }
@@ -216,7 +225,11 @@ final class MultipartUpload {
 
         Received finish(Path path) {
             if (fileParts == 0) {
-                throw ApiException.badRequest("multipart request has no part named 'file' holding the " + what);
+                throw ApiException.badRequest("multipart request has no part named 'file' holding the " + what
+                        + (otherFile == null ? "" : " (it has a file part named '" + otherFile + "')"));
+            }
+            if (malformed != null) {
+                throw malformed;
             }
             byte[] actual = sha256.digest();
             String hex = HexFormat.of().formatHex(actual);
