@@ -59,7 +59,7 @@ public class CompressionAdminController {
     }
 
     @Schema(name = "CompressionStep")
-    public record Step(@Schema(example = "int8-dynamic", allowableValues = {"int8-dynamic", "int8-static", "fp16", "prune", "optimize"}) String method,
+    public record Step(@Schema(example = "int8-dynamic", allowableValues = {"int8-dynamic", "int8-static", "fp16", "fp32", "prune", "optimize"}) String method,
                        @Schema(description = "method options, e.g. {\"sparsity\": 0.5} for prune, {\"perChannel\": true} for int8-dynamic") Map<String, Object> options) {
     }
 
