@@ -196,6 +196,25 @@ final class TestModels {
         g.initializer(name, TensorProto.DataType.FLOAT16, raw.array(), dims);
     }
 
+    /**
+     * Six times: double the activations (Add of a tensor to itself) then Tanh, on wide rows. int8-static
+     * quantizes the Adds but not the Tanhs, so every Tanh reads a DequantizeLinear and feeds a QuantizeLinear:
+     * the child does more work than the parent and holds more nodes and constants, so it gains nothing.
+     * Input and output [N, 4096].
+     */
+    static ModelProto requantizingChain() {
+        GraphBuilder g = GraphBuilder.named("chain").opset(13)
+                .input("x", TensorProto.DataType.FLOAT, -1, 4096)
+                .output("y", TensorProto.DataType.FLOAT, -1, 4096);
+        String in = "x";
+        for (int i = 0; i < 6; i++) {
+            g.node("Add", List.of(in, in), List.of("a" + i))
+                    .node("Tanh", List.of("a" + i), List.of(i == 5 ? "y" : "t" + i));
+            in = "t" + i;
+        }
+        return g.build();
+    }
+
     /** A single Conv + Relu: nothing for the dense-layer quantizer to do. */
     static ModelProto convOnly() {
         SplittableRandom r = new SplittableRandom(2);
