@@ -2,7 +2,7 @@
 
 export type VersionStatus = 'UPLOADING' | 'VALIDATING' | 'READY' | 'FAILED';
 export type DeploymentState = 'LOADING' | 'READY' | 'FAILED';
-export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
 export interface TensorSpec {
   name: string;
@@ -190,6 +190,10 @@ export interface CompressionReport {
   notes?: string[];
   /** method-specific figures, e.g. how many nodes were quantized */
   extras?: Record<string, unknown>;
+  /** the child is neither faster nor smaller than its parent */
+  noGain?: boolean;
+  /** the child against its parent: throughput and size ratios */
+  gain?: { throughputRatio?: number; sizeRatio?: number; faster?: boolean; smaller?: boolean };
 }
 
 export interface CompressionJob {

@@ -9,6 +9,7 @@ const COLORS: Record<string, string> = {
   QUEUED: 'gray',
   RUNNING: 'blue',
   FAILED: 'red',
+  CANCELLED: 'orange',
 };
 
 /** A state name as a coloured badge, with the reason (if any) on hover. */

@@ -321,7 +321,7 @@ function StepOptions({ step, onChange }: { step: StepForm; onChange: (step: Step
   }
 }
 
-const TERMINAL = new Set(['SUCCEEDED', 'FAILED']);
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
 function JobPanel({ model, jobId, onFinished }: { model: string; jobId: string; onFinished: () => void }) {
   const [job, setJob] = useState<CompressionJob | null>(null);
@@ -363,6 +363,16 @@ function JobPanel({ model, jobId, onFinished }: { model: string; jobId: string; 
         {job?.status === 'FAILED' && <ErrorAlert title="Compression failed" error={job.error ?? 'The job failed without a reason.'} />}
         {job?.status === 'SUCCEEDED' && (
           <>
+            {report?.noGain && (
+              <Alert color="yellow" title="No gain" data-testid="job-no-gain">
+                The result is neither faster nor smaller than v{job.version}
+                {report.gain?.throughputRatio != null ? ` (throughput ×${report.gain.throughputRatio.toFixed(2)}` : ' ('}
+                {report.gain?.sizeRatio != null ? `, size ×${report.gain.sizeRatio.toFixed(2)})` : ')'}
+                {job.resultVersion == null
+                  ? ': it was not registered. Send keepIfNoGain to keep such a result.'
+                  : ': it was kept because the request asked for it (keepIfNoGain).'}
+              </Alert>
+            )}
             {job.resultVersion != null && (
               <Text data-testid="job-result" data-result-version={job.resultVersion}>
                 Created{' '}

@@ -83,12 +83,19 @@ public class CompressionJob {
         this.updatedAt = Instant.now();
     }
 
-    public void succeeded(int resultVersion, String reportJson) {
+    /** @param resultVersion null when the child was not registered (no gain, see the report) */
+    public void succeeded(Integer resultVersion, String reportJson) {
         this.status = JobStatus.SUCCEEDED;
         this.progress = 100;
-        this.step = "done";
+        this.step = resultVersion == null ? "no gain: not registered" : "done";
         this.resultVersion = resultVersion;
         this.report = reportJson;
+        this.updatedAt = Instant.now();
+    }
+
+    public void cancelled(String actor) {
+        this.status = JobStatus.CANCELLED;
+        this.error = "cancelled by " + actor + " at step '" + step + "'";
         this.updatedAt = Instant.now();
     }
 

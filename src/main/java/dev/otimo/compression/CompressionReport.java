@@ -7,14 +7,38 @@ import java.util.Map;
  * The comparison of a compressed model with its parent, stored with the new version and shown in
  * the console. Serialises to JSON as
  * {@code {parent:{sizeBytes, loadMillis, batch1:{rowsPerSecond, p50Millis}, batch32:{...}}, child:{...},
- * fidelity:{maxAbsError, meanCosine, top1Agreement, samples, source}, notes:[...], extras:{...}}}.
+ * fidelity:{maxAbsError, meanCosine, top1Agreement, samples, source}, notes:[...], extras:{...}, noGain,
+ * gain:{throughputRatio, sizeRatio, faster, smaller}}}. A child with {@code noGain} is by default not registered:
+ * it would cost a deployment and some fidelity for nothing.
  */
 public record CompressionReport(ModelFigures parent, ModelFigures child, Fidelity fidelity, List<String> notes,
-        Map<String, Object> extras) {
+        Map<String, Object> extras, boolean noGain, Gain gain) {
 
     public CompressionReport {
         notes = List.copyOf(notes);
         extras = Map.copyOf(extras);
+    }
+
+    /** The same report with one more note. */
+    public CompressionReport withNote(String note) {
+        List<String> more = new java.util.ArrayList<>(notes);
+        more.add(note);
+        return new CompressionReport(parent, child, fidelity, more, extras, noGain, gain);
+    }
+
+    /**
+     * The child against the parent.
+     *
+     * @param throughputRatio child rows per second over the parent's, the better of the batch sizes measured
+     * @param sizeRatio       child artifact size over the parent's
+     * @param faster          throughput ratio above 1.02
+     * @param smaller         size ratio below 0.98
+     */
+    public record Gain(double throughputRatio, double sizeRatio, boolean faster, boolean smaller) {
+
+        public boolean noGain() {
+            return !faster && !smaller;
+        }
     }
 
     /**

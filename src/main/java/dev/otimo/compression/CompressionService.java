@@ -67,9 +67,28 @@ public class CompressionService {
     private final ArtifactStore store;
     private final AuditLog audit;
 
-    /** The parts of a compression request. */
-    public record Request(Recipe recipe, List<Map<String, Object>> recipeJson, Calibration calibration) {
+    /**
+     * The parts of a compression request.
+     *
+     * @param keepIfNoGain register the child even when it is neither faster nor smaller than the parent
+     */
+    public record Request(Recipe recipe, List<Map<String, Object>> recipeJson, Calibration calibration,
+                          boolean keepIfNoGain) {
+
+        public Request(Recipe recipe, List<Map<String, Object>> recipeJson, Calibration calibration) {
+            this(recipe, recipeJson, calibration, false);
+        }
     }
+
+    /** Thrown between two steps or evaluation runs of a job that was cancelled. */
+    private static final class JobCancelled extends RuntimeException {
+        JobCancelled() {
+            super("cancelled", null, false, false);
+        }
+    }
+
+    /** Jobs asked to stop, checked by their worker between steps and evaluation runs. */
+    private final java.util.Set<String> cancelled = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Where calibration samples come from: the model's traffic, or an uploaded set. */
     public record Calibration(String source, Integer samples, String uploadId) {
@@ -142,6 +161,7 @@ public class CompressionService {
             }
         }
         request.recipe().check(transforms, hasCalibration);
+        checkParentModel(parent, request.recipe());
         Model model = parent.getModel();
         CompressionJob job = tx.execute(s -> {
             CompressionJob saved = jobs.saveAndFlush(new CompressionJob(UUID.randomUUID().toString(), model,
@@ -152,12 +172,56 @@ public class CompressionService {
             return saved;
         });
         try {
-            workers.execute(() -> run(actor, job.getId(), modelName, parentVersion, request.recipe(), calibration));
+            workers.execute(() -> run(actor, job.getId(), modelName, parentVersion, request, calibration));
         } catch (RejectedExecutionException e) {
             markFailed(job.getId(), "the compression queue is full");
             throw new dev.otimo.batching.QueueRejectedException("compression queue is full ("
                     + properties.compression().queueCapacity() + " jobs waiting); retry later", 30);
         }
+        return job;
+    }
+
+    /**
+     * Lets each method refuse the parent model itself, e.g. an int8 method an already-quantized graph. A parent
+     * that cannot be read or parsed is left to the job, which fails saying why.
+     */
+    private void checkParentModel(ModelVersion parent, Recipe recipe) {
+        ai.onnx.proto.OnnxMl.ModelProto model;
+        try (InputStream in = registry.openArtifact(parent)) {
+            model = OnnxModels.parse(in.readAllBytes());
+        } catch (IOException | RuntimeException e) {
+            log.debug("version {} not checked before queuing: {}", parent.getNumber(), e.toString());
+            return;
+        }
+        Integer floatParent = parent.getParentVersion();
+        try {
+            recipe.checkModel(transforms, model, floatParent == null ? null : "version " + floatParent);
+        } catch (CompressionException e) {
+            throw new CompressionException("model '" + parent.getModel().getName() + "' version " + parent.getNumber()
+                    + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Cancels a queued or running job: it is marked CANCELLED at once and its worker stops at the next step
+     * or evaluation run, registering nothing.
+     *
+     * @throws NotFoundException (404) for an unknown job
+     * @throws ConflictException (409) for a job that has already finished
+     */
+    public CompressionJob cancel(String actor, String id) {
+        CompressionJob job = tx.execute(s -> {
+            CompressionJob j = job(id);
+            if (j.getStatus().finished()) {
+                throw new ConflictException("job '" + id + "' has already finished (" + j.getStatus() + ")");
+            }
+            j.cancelled(actor);
+            CompressionJob saved = jobs.save(j);
+            audit.record(actor, "compression.cancel", j.getModel().getName(), j.getParentVersion(),
+                    "job " + id + " at step '" + j.getStep() + "'");
+            return saved;
+        });
+        cancelled.add(id);
         return job;
     }
 
@@ -250,7 +314,9 @@ public class CompressionService {
         return new JsonLines(in, (int) Math.min(cap, Integer.MAX_VALUE - 16));
     }
 
-    private void run(String actor, String jobId, String modelName, int parentVersion, Recipe recipe, Calibration calibration) {
+    private void run(String actor, String jobId, String modelName, int parentVersion, Request request,
+                     Calibration calibration) {
+        Recipe recipe = request.recipe();
         Path child = null;
         try {
             progress(jobId, 5, "reading version " + parentVersion);
@@ -267,7 +333,30 @@ public class CompressionService {
             CalibrationData fidelity = calibrationData.isEmpty() ? trafficSamples(modelName, 64) : calibrationData;
             Evaluator evaluator = new Evaluator(new Evaluator.Settings(2,
                     Duration.ofSeconds(properties.compression().evaluationSeconds()), 20, 256, 42));
-            CompressionReport report = evaluator.evaluate(parentBytes, result, fidelity);
+            String evaluating = "evaluating against version " + parentVersion;
+            int[] shown = {60};
+            long[] shownAt = {System.nanoTime()};
+            CompressionReport report = evaluator.evaluate(parentBytes, result, fidelity, fraction -> {
+                requireNotCancelled(jobId);
+                int percent = 60 + (int) (29 * fraction);
+                if (percent > shown[0] && System.nanoTime() - shownAt[0] > 200_000_000L) {
+                    shown[0] = percent;
+                    shownAt[0] = System.nanoTime();
+                    progress(jobId, percent, evaluating);
+                }
+            });
+            if (report.noGain() && !request.keepIfNoGain()) {
+                String json = JSON.writeValueAsString(report.withNote(
+                        "no gain: not registered (send keepIfNoGain: true to keep such a result)"));
+                progress(jobId, 95, "no gain: not registered");
+                tx.executeWithoutResult(s -> jobs.findById(jobId).ifPresent(job -> {
+                    job.succeeded(null, json);
+                    jobs.save(job);
+                }));
+                log.info("compression job {} of {} v{} ({}) gave no gain; nothing registered", jobId, modelName,
+                        parentVersion, recipe.describe());
+                return;
+            }
             String reportJson = JSON.writeValueAsString(report);
             progress(jobId, 90, "registering the new version");
             child = Files.createTempFile(Files.createDirectories(properties.dataDir().resolve("uploads")), "compressed-", ".onnx");
@@ -286,10 +375,13 @@ public class CompressionService {
             }));
             log.info("compression job {} made {} v{} from v{} ({})", jobId, modelName, created.getNumber(), parentVersion,
                     recipe.describe());
+        } catch (JobCancelled e) {
+            log.info("compression job {} cancelled", jobId);
         } catch (Exception | LinkageError e) {
             log.warn("compression job {} failed: {}", jobId, e.toString());
             markFailed(jobId, e.getMessage() == null ? e.toString() : e.getMessage());
         } finally {
+            cancelled.remove(jobId);
             if (child != null) {
                 try {
                     Files.deleteIfExists(child);
@@ -356,15 +448,30 @@ public class CompressionService {
         return java.util.Optional.of(sample);
     }
 
+    /** Records progress, or stops the job when it was cancelled (here or on another replica). */
     private void progress(String jobId, int percent, String step) {
-        tx.executeWithoutResult(s -> jobs.findById(jobId).ifPresent(job -> {
+        requireNotCancelled(jobId);
+        boolean stop = Boolean.TRUE.equals(tx.execute(s -> jobs.findById(jobId).map(job -> {
+            if (job.getStatus() == JobStatus.CANCELLED) {
+                return true;
+            }
             job.running(percent, step);
             jobs.save(job);
-        }));
+            return false;
+        }).orElse(true)));
+        if (stop) {
+            throw new JobCancelled();
+        }
+    }
+
+    private void requireNotCancelled(String jobId) {
+        if (cancelled.contains(jobId)) {
+            throw new JobCancelled();
+        }
     }
 
     private void markFailed(String jobId, String error) {
-        tx.executeWithoutResult(s -> jobs.findById(jobId).ifPresent(job -> {
+        tx.executeWithoutResult(s -> jobs.findById(jobId).filter(job -> job.getStatus() != JobStatus.CANCELLED).ifPresent(job -> {
             job.failed(error);
             jobs.save(job);
         }));

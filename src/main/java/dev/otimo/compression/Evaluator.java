@@ -49,8 +49,18 @@ public final class Evaluator {
 
     /** Evaluates the outcome of a recipe; its notes and per-method extras go into the report. */
     public CompressionReport evaluate(byte[] parent, Recipe.Result result, CalibrationData samples) {
-        return evaluate(parent, result.model(), samples, result.notes(), new LinkedHashMap<>(result.extras()));
+        return evaluate(parent, result, samples, ThroughputMeter.Listener.NONE);
     }
+
+    /** As {@link #evaluate(byte[], Recipe.Result, CalibrationData)}, telling {@code listener} after every run. */
+    public CompressionReport evaluate(byte[] parent, Recipe.Result result, CalibrationData samples,
+            ThroughputMeter.Listener listener) {
+        return evaluate(parent, result.model(), samples, result.notes(), new LinkedHashMap<>(result.extras()), listener);
+    }
+
+    /** A child that is neither faster (throughput ratio above this) nor smaller (size ratio below the next) has no gain. */
+    static final double FASTER = 1.02;
+    static final double SMALLER = 0.98;
 
     /**
      * @param samples inputs to compare on; empty for random inputs from the signature
@@ -58,6 +68,17 @@ public final class Evaluator {
      */
     public CompressionReport evaluate(byte[] parent, byte[] child, CalibrationData samples, List<String> notes,
             Map<String, Object> extras) {
+        return evaluate(parent, child, samples, notes, extras, ThroughputMeter.Listener.NONE);
+    }
+
+    /**
+     * The fidelity comparison stops once it has taken the time budget (after at least one batch), and the speed
+     * measurement adapts its run count to the model's latency (see {@link ThroughputMeter}), so a model taking
+     * seconds per run is evaluated in bounded time. {@code listener} hears the overall fraction done after every
+     * run: a fifth for fidelity, the rest for speed.
+     */
+    public CompressionReport evaluate(byte[] parent, byte[] child, CalibrationData samples, List<String> notes,
+            Map<String, Object> extras, ThroughputMeter.Listener listener) {
         List<String> allNotes = new ArrayList<>(notes);
         // The first session of a process pays for ONNX Runtime's own start-up; keep that out of the figures.
         ScoringSession.open(parent, 1).close();
@@ -70,7 +91,14 @@ public final class Evaluator {
 
             OutputComparison comparison = new OutputComparison();
             int batch = fixedBatch > 0 ? (int) fixedBatch : 32;
+            long fidelityStart = System.nanoTime();
+            int compared = 0;
             for (int at = 0; at < rows.size(); at += batch) {
+                if (at > 0 && System.nanoTime() - fidelityStart > settings.budget().toNanos()) {
+                    allNotes.add("fidelity compared on the first " + compared + " of " + rows.size()
+                            + " rows: one batch takes too long to compare them all within the time budget");
+                    break;
+                }
                 Map<String, TensorData> feed = batchOf(rows.subList(at, Math.min(rows.size(), at + batch)),
                         fixedBatch > 0 ? (int) fixedBatch : Math.min(batch, rows.size() - at));
                 Map<String, TensorData> po = p.run(feed);
@@ -80,10 +108,15 @@ public final class Evaluator {
                         comparison.add(e.getValue(), co.get(e.getKey()));
                     }
                 }
+                compared = Math.min(rows.size(), at + batch);
+                listener.progress(0.2 * compared / rows.size());
             }
 
-            CompressionReport.Speed[] b1 = speed(p, c, rows, 1, fixedBatch);
-            CompressionReport.Speed[] b32 = fixedBatch > 0 && fixedBatch != 32 ? null : speed(p, c, rows, 32, fixedBatch);
+            boolean both = !(fixedBatch > 0 && fixedBatch != 32);
+            CompressionReport.Speed[] b1 = speed(p, c, rows, 1, fixedBatch,
+                    f -> listener.progress(0.2 + (both ? 0.4 : 0.8) * f));
+            CompressionReport.Speed[] b32 = !both ? null
+                    : speed(p, c, rows, 32, fixedBatch, f -> listener.progress(0.6 + 0.4 * f));
             if (b32 == null) {
                 allNotes.add("the model's batch dimension is fixed at " + fixedBatch + "; batch 32 not measured");
             }
@@ -95,13 +128,29 @@ public final class Evaluator {
             CompressionReport.ModelFigures cf = new CompressionReport.ModelFigures(child.length,
                     c.loadNanos() / 1e6, b1[1], b32 == null ? null : b32[1]);
             CompressionReport.Fidelity fidelity = new CompressionReport.Fidelity(comparison.maxAbsError(),
-                    comparison.meanCosine(), comparison.top1Agreement(), rows.size(), source);
-            return new CompressionReport(pf, cf, fidelity, allNotes, extras);
+                    comparison.meanCosine(), comparison.top1Agreement(), compared, source);
+            CompressionReport.Gain gain = gain(pf, cf);
+            if (gain.noGain()) {
+                allNotes.add(String.format("no gain: the child is neither faster (throughput ratio %.3f, needs above %.2f)"
+                        + " nor smaller (size ratio %.3f, needs below %.2f) on this host", gain.throughputRatio(), FASTER,
+                        gain.sizeRatio(), SMALLER));
+            }
+            return new CompressionReport(pf, cf, fidelity, allNotes, extras, gain.noGain(), gain);
         }
     }
 
+    /** Faster on either batch size measured, or smaller; otherwise no gain. */
+    static CompressionReport.Gain gain(CompressionReport.ModelFigures parent, CompressionReport.ModelFigures child) {
+        double throughput = child.batch1().rowsPerSecond() / parent.batch1().rowsPerSecond();
+        if (parent.batch32() != null && child.batch32() != null) {
+            throughput = Math.max(throughput, child.batch32().rowsPerSecond() / parent.batch32().rowsPerSecond());
+        }
+        double size = child.sizeBytes() / (double) parent.sizeBytes();
+        return new CompressionReport.Gain(throughput, size, throughput > FASTER, size < SMALLER);
+    }
+
     private CompressionReport.Speed[] speed(ScoringSession p, ScoringSession c, List<Map<String, TensorData>> rows,
-            int batch, long fixedBatch) {
+            int batch, long fixedBatch, ThroughputMeter.Listener listener) {
         int size = fixedBatch > 0 ? (int) fixedBatch : batch;
         List<Map<String, TensorData>> chosen = new ArrayList<>();
         for (int i = 0; i < size; i++) {
@@ -109,7 +158,7 @@ public final class Evaluator {
         }
         Map<String, TensorData> feed = batchOf(chosen, size);
         List<ThroughputMeter.Figures> f = ThroughputMeter.interleaved(List.of(p, c), feed, size, settings.budget(),
-                settings.warmupRuns());
+                settings.warmupRuns(), listener);
         return new CompressionReport.Speed[] {
             new CompressionReport.Speed(f.get(0).rowsPerSecond(), f.get(0).p50Millis()),
             new CompressionReport.Speed(f.get(1).rowsPerSecond(), f.get(1).p50Millis())};

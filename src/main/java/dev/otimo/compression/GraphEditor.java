@@ -247,6 +247,28 @@ final class GraphEditor {
         }
     }
 
+    /** Renames a tensor in every node that reads or writes it. */
+    void rename(String from, String to) {
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeProto n = nodes.get(i);
+            if (!n.getInputList().contains(from) && !n.getOutputList().contains(from)) {
+                continue;
+            }
+            NodeProto.Builder b = n.toBuilder();
+            for (int k = 0; k < b.getInputCount(); k++) {
+                if (b.getInput(k).equals(from)) {
+                    b.setInput(k, to);
+                }
+            }
+            for (int k = 0; k < b.getOutputCount(); k++) {
+                if (b.getOutput(k).equals(from)) {
+                    b.setOutput(k, to);
+                }
+            }
+            nodes.set(i, b.build());
+        }
+    }
+
     private static boolean containsIdentity(Set<NodeProto> set, NodeProto n) {
         for (NodeProto s : set) {
             if (s == n) {

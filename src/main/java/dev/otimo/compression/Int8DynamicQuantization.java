@@ -32,7 +32,9 @@ import java.util.Set;
 public final class Int8DynamicQuantization implements Transform {
 
     public static final String NAME = "int8-dynamic";
-    static final Set<String> OPTIONS = Set.of("perChannel", "kernel", "excludeNodes", WeightQuantizer.OPTION);
+    static final Set<String> OPTIONS = Set.of("perChannel", "kernel", "excludeNodes", "ops", WeightQuantizer.OPTION);
+    /** The operators this method quantizes. */
+    static final Set<String> QUANTIZABLE = new java.util.TreeSet<>(Set.of("Conv", "Gemm", "MatMul"));
     static final Set<String> KERNELS = Set.of("fused", "integer");
 
     @Override
@@ -47,6 +49,12 @@ public final class Int8DynamicQuantization implements Transform {
         options.getChoice("kernel", "fused", KERNELS);
         options.getChoice(WeightQuantizer.OPTION, "auto", WeightQuantizer.RANGES);
         options.getStringList("excludeNodes", List.of());
+        ops(options);
+    }
+
+    @Override
+    public void checkModel(ModelProto model, String floatParent) {
+        QuantizedOperators.refuse(model, NAME, floatParent);
     }
 
     @Override
@@ -56,26 +64,59 @@ public final class Int8DynamicQuantization implements Transform {
         String kernel = options.getChoice("kernel", "fused", KERNELS);
         WeightQuantizer.Range range = WeightQuantizer.Range.of(options, CpuFeatures.host());
         Set<String> excluded = Set.copyOf(options.getStringList("excludeNodes", List.of()));
+        Set<String> ops = Set.copyOf(ops(options));
         OnnxModels.requireKnownOperators(model, NAME);
+        QuantizedOperators.refuse(model, NAME, null);
+        List<String> notes = new ArrayList<>();
+        Map<String, Object> extras = new LinkedHashMap<>();
+        TransformResult upCast = Fp32UpCast.beforeQuantizing(model);
+        if (upCast != null) {
+            model = upCast.model();
+            notes.add("the weights were FLOAT16: " + upCast.notes().get(0) + ", then quantized");
+            extras.put("upCast", upCast.extras());
+        }
 
         GraphEditor g = GraphEditor.of(model);
-        if (kernel.equals("integer") && g.opset("") < 11) {
+        boolean convs = ops.contains("Conv") && g.nodes.stream().anyMatch(n -> n.getOpType().equals("Conv"));
+        if ((kernel.equals("integer") || convs) && g.opset("") < 11) {
             OpsetUpgrade.to(g, 11, NAME);
         }
-        List<String> notes = new ArrayList<>();
         Map<String, String[]> quantizedActivations = new HashMap<>();
-        Map<String, Integer> counts = new LinkedHashMap<>();
+        OperatorTally tally = new OperatorTally();
         int quantized = 0;
         for (NodeProto node : List.copyOf(g.nodes)) {
-            if (excluded.contains(node.getName()) || !GraphEditor.normalDomain(node.getDomain()).isEmpty()) {
+            String op = node.getOpType();
+            if (!GraphEditor.normalDomain(node.getDomain()).isEmpty() || !QUANTIZABLE.contains(op)) {
+                if (g.nodes.contains(node)) {
+                    // (a bias Add folded into the MatMul before it is gone, and not skipped)
+                    tally.skipped(op, "operator not quantized by this method");
+                }
                 continue;
             }
-            Layer layer = switch (node.getOpType()) {
-                case "MatMul" -> matMulLayer(g, node);
-                case "Gemm" -> gemmLayer(g, node, notes);
-                default -> null;
+            if (excluded.contains(node.getName())) {
+                tally.skipped(op, "excluded by excludeNodes");
+                continue;
+            }
+            if (!ops.contains(op)) {
+                tally.skipped(op, "not in the ops option");
+                continue;
+            }
+            String[] reason = new String[1];
+            if (op.equals("Conv")) {
+                if (quantizeConv(g, node, range.qmax(), quantizedActivations, reason)) {
+                    tally.transformed(op);
+                    quantized++;
+                } else {
+                    tally.skipped(op, reason[0]);
+                }
+                continue;
+            }
+            Layer layer = switch (op) {
+                case "MatMul" -> matMulLayer(g, node, reason);
+                default -> gemmLayer(g, node, reason);
             };
             if (layer == null) {
+                tally.skipped(op, reason[0]);
                 continue;
             }
             WeightQuantizer.Quantized q = WeightQuantizer.symmetric(layer.weights, new long[] {layer.k, layer.n},
@@ -93,26 +134,129 @@ public final class Int8DynamicQuantization implements Transform {
             } else {
                 emitInteger(g, layer, wName, sName, quantizedActivations);
             }
-            counts.merge(node.getOpType(), 1, Integer::sum);
+            tally.transformed(op);
             quantized++;
         }
         if (quantized == 0) {
-            throw new CompressionException(NAME + " found no MatMul or Gemm node with a constant float weight"
-                    + " in model '" + model.getGraph().getName() + "'; nothing to quantize");
+            String left = tally.skippedNote(QUANTIZABLE);
+            throw new CompressionException(NAME + " found no Conv, MatMul or Gemm node with a constant float weight"
+                    + " in model '" + model.getGraph().getName() + "'; nothing to quantize"
+                    + (left == null ? "" : " (" + left + ")"));
         }
+        Map<String, Integer> counts = tally.transformedCounts();
         notes.add("quantized " + counts + " to int8 weights (" + (perChannel ? "per output column" : "per tensor")
                 + ", symmetric) with uint8 activations quantized per batch at run time, kernel " + kernel);
+        if (counts.containsKey("Conv")) {
+            notes.add("Convs became DynamicQuantizeLinear -> ConvInteger with weights per output channel (uint8,"
+                    + " zero point 128) -> Cast -> Mul by the scales -> Add bias");
+        }
+        String left = tally.skippedNote(QUANTIZABLE);
+        if (left != null) {
+            notes.add(left);
+        }
         notes.add(range.note());
-        if (kernel.equals("fused")) {
+        if (kernel.equals("fused") && (counts.containsKey("MatMul") || counts.containsKey("Gemm"))) {
             notes.add("uses the ONNX Runtime operator com.microsoft.DynamicQuantizeMatMul; other ONNX runtimes"
                     + " need kernel=integer");
         }
-        Map<String, Object> extras = new LinkedHashMap<>();
         extras.put("quantizedNodes", quantized);
         extras.put("kernel", kernel);
         extras.put("perChannel", perChannel);
         extras.put("weightRange", range.applied());
+        extras.put("operators", tally.asMap());
         return new TransformResult(g.build(), extras, notes);
+    }
+
+    private static List<String> ops(TransformOptions options) {
+        List<String> ops = options.getStringList("ops", List.copyOf(QUANTIZABLE));
+        for (String op : ops) {
+            if (!QUANTIZABLE.contains(op)) {
+                throw new CompressionException(NAME + " cannot quantize operator " + op + "; supported: "
+                        + String.join(", ", new java.util.TreeSet<>(QUANTIZABLE)));
+            }
+        }
+        return ops;
+    }
+
+    /** Why a constant weight cannot be quantized, or null when it can. */
+    static String weightProblem(GraphEditor g, String name, int rank) {
+        TensorProto w = g.initializer(name);
+        if (w == null) {
+            return "weights not constant";
+        }
+        if (Tensors.isHalf(w)) {
+            return "weights are FLOAT16";
+        }
+        if (!Tensors.isFloat(w)) {
+            return "weights are " + TensorProto.DataType.forNumber(w.getDataType());
+        }
+        if (rank > 0 && w.getDimsCount() != rank) {
+            return "weights are not " + rank + "-D";
+        }
+        if (rank < 0 && w.getDimsCount() < 3) {
+            return "weights have fewer than 3 dimensions";
+        }
+        return null;
+    }
+
+    /**
+     * Conv to DynamicQuantizeLinear -> ConvInteger -> Cast -> Mul -> Add: weights uint8 per output channel around
+     * zero point 128 (the weight type every ONNX Runtime ConvInteger kernel takes), activations uint8 per batch.
+     */
+    private static boolean quantizeConv(GraphEditor g, NodeProto conv, int qmax, Map<String, String[]> activations,
+            String[] reason) {
+        reason[0] = weightProblem(g, conv.getInput(1), -1);
+        if (reason[0] != null) {
+            return false;
+        }
+        float[] bias = null;
+        if (conv.getInputCount() > 2 && !conv.getInput(2).isEmpty()) {
+            TensorProto b = g.initializer(conv.getInput(2));
+            if (b == null || !Tensors.isFloat(b)) {
+                reason[0] = "bias not a constant float vector";
+                return false;
+            }
+            bias = Tensors.floats(b);
+        }
+        TensorProto w = g.initializer(conv.getInput(1));
+        long[] dims = Tensors.dims(w);
+        WeightQuantizer.Quantized q = WeightQuantizer.symmetric(Tensors.floats(w), dims, 0, qmax);
+        byte[] shifted = new byte[q.values().length];
+        for (int i = 0; i < shifted.length; i++) {
+            shifted[i] = (byte) (q.values()[i] + 128);
+        }
+        long[] channelShape = new long[dims.length - 1];
+        java.util.Arrays.fill(channelShape, 1);
+        channelShape[0] = dims[0];
+        String base = conv.getInput(1);
+        String wName = g.addInitializer(Tensors.uint8Tensor(base + "_uint8", shifted, dims));
+        String wZero = g.addInitializer(Tensors.uint8Tensor(base + "_zero_point", new byte[] {(byte) 128}));
+        String sName = g.addInitializer(Tensors.floatTensor(base + "_scale", q.scales(), channelShape));
+        String[] aq = activations.get(conv.getInput(0));
+        if (aq == null) {
+            aq = new String[] {g.fresh(conv.getInput(0) + "_quant"), g.fresh(conv.getInput(0) + "_scale"),
+                    g.fresh(conv.getInput(0) + "_zero_point")};
+            activations.put(conv.getInput(0), aq);
+            g.add("DynamicQuantizeLinear", List.of(conv.getInput(0)), List.of(aq));
+        }
+        String output = conv.getOutput(0);
+        String product = g.fresh(output + "_int32");
+        String asFloat = g.fresh(output + "_unscaled");
+        String scale = g.fresh(output + "_rescale");
+        String scaled = bias != null ? g.fresh(output + "_nobias") : output;
+        NodeProto.Builder ci = g.newNode("ConvInteger", "", List.of(aq[0], wName, aq[2], wZero), List.of(product))
+                .toBuilder();
+        ci.addAllAttribute(conv.getAttributeList());
+        g.replace(conv, ci.build());
+        g.add("Cast", List.of(product), List.of(asFloat),
+                GraphBuilder.attr("to", (long) TensorProto.DataType.FLOAT.getNumber()));
+        g.add("Mul", List.of(aq[1], sName), List.of(scale));
+        g.add("Mul", List.of(asFloat, scale), List.of(scaled));
+        if (bias != null) {
+            String b = g.addInitializer(Tensors.floatTensor(conv.getInput(2) + "_channels", bias, channelShape));
+            g.add("Add", List.of(scaled, b), List.of(output));
+        }
+        return true;
     }
 
     /** One MatMul/Gemm to replace: Y = alpha * (A x W[k,n]) + bias, removing {@code replaced} nodes. */
@@ -120,11 +264,12 @@ public final class Int8DynamicQuantization implements Transform {
             float[] weights, int k, int n, float alpha, float[] bias, String biasTensor, String output) {
     }
 
-    private static Layer matMulLayer(GraphEditor g, NodeProto mm) {
-        TensorProto w = g.initializer(mm.getInput(1));
-        if (w == null || !Tensors.isFloat(w) || w.getDimsCount() != 2) {
+    private static Layer matMulLayer(GraphEditor g, NodeProto mm, String[] reason) {
+        reason[0] = weightProblem(g, mm.getInput(1), 2);
+        if (reason[0] != null) {
             return null;
         }
+        TensorProto w = g.initializer(mm.getInput(1));
         int k = (int) w.getDims(0);
         int n = (int) w.getDims(1);
         float[] values = Tensors.floats(w);
@@ -149,13 +294,14 @@ public final class Int8DynamicQuantization implements Transform {
         return new Layer(mm, replaced, mm.getInput(0), mm.getInput(1), values, k, n, 1f, bias, null, output);
     }
 
-    private static Layer gemmLayer(GraphEditor g, NodeProto gemm, List<String> notes) {
-        TensorProto w = g.initializer(gemm.getInput(1));
-        if (w == null || !Tensors.isFloat(w) || w.getDimsCount() != 2) {
+    private static Layer gemmLayer(GraphEditor g, NodeProto gemm, String[] reason) {
+        reason[0] = weightProblem(g, gemm.getInput(1), 2);
+        if (reason[0] != null) {
             return null;
         }
+        TensorProto w = g.initializer(gemm.getInput(1));
         if (GraphEditor.intAttribute(gemm, "transA", 0) != 0) {
-            notes.add("left Gemm '" + gemm.getName() + "' in float: transA=1 is not quantized");
+            reason[0] = "unsupported attribute transA=1";
             return null;
         }
         boolean transB = GraphEditor.intAttribute(gemm, "transB", 0) != 0;
@@ -180,8 +326,7 @@ public final class Int8DynamicQuantization implements Transform {
             } else if (beta == 1f) {
                 biasTensor = gemm.getInput(2);
             } else {
-                notes.add("left Gemm '" + gemm.getName() + "' in float: its C input is not a constant [N] bias"
-                        + " and beta is not 1");
+                reason[0] = "unsupported attribute beta != 1 with a C input that is not a constant [N] bias";
                 return null;
             }
         }

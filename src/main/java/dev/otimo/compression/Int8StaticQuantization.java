@@ -46,6 +46,8 @@ public final class Int8StaticQuantization implements Transform {
     private static final Set<String> SAME_SCALE_OPS = Set.of("MaxPool", "Resize", "Reshape", "Flatten",
             "Transpose", "Squeeze", "Unsqueeze");
     private static final Set<String> CONTROL_FLOW = Set.of("If", "Loop", "Scan");
+    /** The operators whose skipping a report must call out: they hold the weights and the work. */
+    private static final Set<String> WEIGHTED_OPS = new java.util.TreeSet<>(Set.of("Conv", "Gemm", "MatMul"));
 
     @Override
     public String name() {
@@ -77,8 +79,14 @@ public final class Int8StaticQuantization implements Transform {
     }
 
     @Override
+    public void checkModel(ModelProto model, String floatParent) {
+        QuantizedOperators.refuse(model, NAME, floatParent);
+    }
+
+    @Override
     public TransformResult apply(ModelProto model, TransformOptions options, CalibrationData calibration) {
         check(options, calibration != null && !calibration.isEmpty());
+        QuantizedOperators.refuse(model, NAME, null);
         String method = options.getChoice("calibrationMethod", "minmax", Set.of("minmax", "percentile"));
         double percentile = options.getDouble("percentile", 99.999);
         boolean perChannel = options.getBoolean("perChannel", true);
@@ -93,6 +101,14 @@ public final class Int8StaticQuantization implements Transform {
             }
         }
 
+        List<String> notes = new ArrayList<>();
+        Map<String, Object> extras = new LinkedHashMap<>();
+        TransformResult upCast = Fp32UpCast.beforeQuantizing(model);
+        if (upCast != null) {
+            model = upCast.model();
+            notes.add("the weights were FLOAT16: " + upCast.notes().get(0) + ", then quantized");
+            extras.put("upCast", upCast.extras());
+        }
         // Equalizing moves each channel's range into the weights, which per-channel weight scales absorb and one
         // scale per tensor would not: by default it follows perChannel.
         boolean equalize = options.getBoolean("equalizeChannels", perChannel);
@@ -100,10 +116,13 @@ public final class Int8StaticQuantization implements Transform {
         ModelProto prepared = ready.model();
         Map<String, OnnxJavaType> types = TensorTypes.infer(prepared);
         GraphEditor g = GraphEditor.of(prepared);
-        Plan plan = plan(g, types, ops, excluded);
+        OperatorTally tally = new OperatorTally();
+        Plan plan = plan(g, types, ops, excluded, tally);
         if (plan.nodes.isEmpty()) {
+            String left = tally.skippedNote(WEIGHTED_OPS);
             throw new CompressionException(NAME + " found nothing to quantize in model '" + model.getGraph().getName()
-                    + "': no " + String.join("/", ops) + " node with float activations and constant weights");
+                    + "': no " + String.join("/", ops) + " node with float activations and constant weights"
+                    + (left == null ? "" : " (" + left + ")"));
         }
         Map<String, ActivationCalibrator.Range> ranges = ActivationCalibrator.calibrate(prepared,
                 plan.calibrated(), calibration, method, percentile);
@@ -114,7 +133,6 @@ public final class Int8StaticQuantization implements Transform {
 
         Map<String, Integer> counts = new TreeMap<>();
         plan.nodes.forEach(n -> counts.merge(n.getOpType(), 1, Integer::sum));
-        Map<String, Object> extras = new LinkedHashMap<>();
         extras.put("quantizedNodes", counts);
         extras.put("foldedActivations", plan.folded.size());
         extras.put("quantizedTensors", params.size());
@@ -123,9 +141,13 @@ public final class Int8StaticQuantization implements Transform {
         extras.put("perChannel", perChannel);
         extras.put("weightRange", range.applied());
         extras.put("equalizedConvs", ready.equalizedConvs());
-        List<String> notes = new ArrayList<>();
+        extras.put("operators", tally.asMap());
         notes.add("QDQ int8 quantization of " + counts + "; uint8 asymmetric activations, int8 symmetric weights "
                 + (perChannel ? "per output channel" : "per tensor") + ", int32 biases");
+        String left = tally.skippedNote(WEIGHTED_OPS);
+        if (left != null) {
+            notes.add(left);
+        }
         notes.add("activation ranges from " + calibration.size() + " " + calibration.source() + " samples ("
                 + method + (method.equals("percentile") ? " " + percentile : "") + ")");
         notes.add(range.note());
@@ -181,18 +203,36 @@ public final class Int8StaticQuantization implements Transform {
         }
     }
 
-    private static Plan plan(GraphEditor g, Map<String, OnnxJavaType> types, Set<String> ops, Set<String> excluded) {
+    private static Plan plan(GraphEditor g, Map<String, OnnxJavaType> types, Set<String> ops, Set<String> excluded,
+            OperatorTally tally) {
         Plan plan = new Plan();
         Map<String, List<NodeProto>> readers = g.consumerIndex();
         Set<String> graphOutputs = g.graphOutputNames();
+        List<NodeProto> left = new ArrayList<>();
         for (NodeProto n : g.nodes) {
-            if (!ops.contains(n.getOpType()) || !GraphEditor.normalDomain(n.getDomain()).isEmpty()
-                    || excluded.contains(n.getName()) || !quantizable(g, n, types)) {
+            String op = n.getOpType();
+            if (!DEFAULT_OPS.contains(op) || !GraphEditor.normalDomain(n.getDomain()).isEmpty()) {
+                left.add(n);
                 continue;
             }
-            if (SAME_SCALE_OPS.contains(n.getOpType()) && !plan.tensors.contains(n.getInput(0))) {
+            if (!ops.contains(op)) {
+                tally.skipped(op, "not in the ops option");
                 continue;
             }
+            if (excluded.contains(n.getName())) {
+                tally.skipped(op, "excluded by excludeNodes");
+                continue;
+            }
+            String reason = unquantizable(g, n, types);
+            if (reason != null) {
+                tally.skipped(op, reason);
+                continue;
+            }
+            if (SAME_SCALE_OPS.contains(op) && !plan.tensors.contains(n.getInput(0))) {
+                tally.skipped(op, "input not quantized (it only moves values, so it follows its input)");
+                continue;
+            }
+            tally.transformed(op);
             plan.nodes.add(n);
             for (String in : activationInputs(g, n)) {
                 plan.tensors.add(in);
@@ -218,53 +258,69 @@ public final class Int8StaticQuantization implements Transform {
                 plan.sameAs.put(out, n.getInput(0));
             }
         }
+        for (NodeProto n : left) {
+            tally.skipped(n.getOpType(), plan.folded.containsKey(n)
+                    ? "folded into the output range of the quantized node before it"
+                    : "operator not quantized by this method");
+        }
         return plan;
     }
 
-    private static boolean quantizable(GraphEditor g, NodeProto n, Map<String, OnnxJavaType> types) {
-        if (types.get(n.getOutput(0)) != OnnxJavaType.FLOAT) {
-            return false;
+    /** Why a node cannot be quantized, or null when it can. */
+    private static String unquantizable(GraphEditor g, NodeProto n, Map<String, OnnxJavaType> types) {
+        OnnxJavaType outType = types.get(n.getOutput(0));
+        if (outType != OnnxJavaType.FLOAT) {
+            return "output is " + outType + ", not float";
         }
         switch (n.getOpType()) {
             case "Conv", "MatMul", "Gemm" -> {
                 if (n.getOpType().equals("Gemm") && GraphEditor.intAttribute(n, "transA", 0) != 0) {
-                    return false;
+                    return "unsupported attribute transA=1";
                 }
                 if (g.isInitializer(n.getInput(0)) || types.get(n.getInput(0)) != OnnxJavaType.FLOAT) {
-                    return false;
+                    return "input is a constant or not float";
                 }
                 TensorProto w = g.initializer(n.getInput(1));
                 if (n.getOpType().equals("MatMul") && w == null) {
-                    return types.get(n.getInput(1)) == OnnxJavaType.FLOAT;
+                    return types.get(n.getInput(1)) == OnnxJavaType.FLOAT ? null : "second input is not float";
                 }
-                if (w == null || !Tensors.isFloat(w) || w.getDimsCount() < 2) {
-                    return false;
+                if (w == null) {
+                    return "weights not constant";
                 }
-                if (n.getOpType().equals("MatMul") && w.getDimsCount() != 2) {
-                    return false;
+                if (Tensors.isHalf(w)) {
+                    return "weights are FLOAT16";
+                }
+                if (!Tensors.isFloat(w)) {
+                    return "weights are " + TensorProto.DataType.forNumber(w.getDataType());
+                }
+                if (w.getDimsCount() < 2 || n.getOpType().equals("MatMul") && w.getDimsCount() != 2) {
+                    return "weights of unsupported rank " + w.getDimsCount();
                 }
                 if (n.getOpType().equals("Gemm") && n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
                     TensorProto c = g.initializer(n.getInput(2));
                     long cols = GraphEditor.intAttribute(n, "transB", 0) != 0 ? w.getDims(0) : w.getDims(1);
-                    return c != null && Tensors.isFloat(c) && c.getDimsCount() == 1 && c.getDims(0) == cols
-                            && GraphEditor.floatAttribute(n, "beta", 1f) == 1f;
+                    if (GraphEditor.floatAttribute(n, "beta", 1f) != 1f) {
+                        return "unsupported attribute beta != 1";
+                    }
+                    return c != null && Tensors.isFloat(c) && c.getDimsCount() == 1 && c.getDims(0) == cols ? null
+                            : "bias not a constant float [N] vector";
                 }
                 if (n.getOpType().equals("Conv") && n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
                     TensorProto b = g.initializer(n.getInput(2));
-                    return b != null && Tensors.isFloat(b);
+                    return b != null && Tensors.isFloat(b) ? null : "bias not a constant float vector";
                 }
-                return true;
+                return null;
             }
             case "MaxPool", "Resize", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze" -> {
-                return n.getOutputCount() == 1 || n.getOutput(1).isEmpty();
+                return n.getOutputCount() == 1 || n.getOutput(1).isEmpty() ? null : "second output is used";
             }
             default -> {
                 for (String in : n.getInputList()) {
                     if (in.isEmpty() || g.isInitializer(in) || types.get(in) != OnnxJavaType.FLOAT) {
-                        return false;
+                        return "an input is constant, missing or not float";
                     }
                 }
-                return true;
+                return null;
             }
         }
     }

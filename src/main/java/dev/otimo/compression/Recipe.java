@@ -57,6 +57,19 @@ public record Recipe(List<Step> steps) {
         }
     }
 
+    /**
+     * Checks what each method needs of the parent model, e.g. that an int8 method is not asked to
+     * quantize an already-quantized graph.
+     *
+     * @param floatParent see {@link Transform#checkModel}
+     * @throws CompressionException from the first method that refuses the model
+     */
+    public void checkModel(TransformRegistry registry, ModelProto parent, String floatParent) {
+        for (Step step : steps) {
+            registry.get(step.method()).checkModel(parent, floatParent);
+        }
+    }
+
     /** e.g. {@code prune{sparsity=0.5} -> int8-dynamic{}} */
     public String describe() {
         return steps.stream().map(s -> s.method() + s.options()).collect(Collectors.joining(" -> "));

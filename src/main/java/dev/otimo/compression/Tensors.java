@@ -97,6 +97,46 @@ final class Tensors {
         return tensor(t.getName(), TensorProto.DataType.FLOAT16, raw.array(), dims(t));
     }
 
+    static boolean isHalf(TensorProto t) {
+        return t.getDataType() == TensorProto.DataType.FLOAT16.getNumber();
+    }
+
+    /**
+     * A FLOAT tensor with the same name, shape and values as a FLOAT16 one; the half values come from
+     * {@code raw_data} or, one per element, from the low 16 bits of {@code int32_data}.
+     */
+    static TensorProto toFloat32(TensorProto t) {
+        if (!isHalf(t)) {
+            throw new IllegalArgumentException("tensor " + t.getName() + " is not FLOAT16");
+        }
+        if (isExternal(t)) {
+            throw new CompressionException("tensor " + t.getName() + " keeps its data in an external file;"
+                    + " upload the model with its weights embedded");
+        }
+        int n = Math.toIntExact(elementCount(t));
+        float[] out = new float[n];
+        if (!t.getRawData().isEmpty()) {
+            if (t.getRawData().size() != n * 2) {
+                throw new CompressionException("tensor " + t.getName() + " has " + t.getRawData().size()
+                        + " bytes of data for " + n + " float16 values; the model is corrupt");
+            }
+            ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < n; i++) {
+                out[i] = Fp16Conversions.fp16ToFloat(raw.getShort());
+            }
+        } else {
+            if (t.getInt32DataCount() != n) {
+                throw new CompressionException("tensor " + t.getName() + " has " + t.getInt32DataCount()
+                        + " float16 values for shape " + t.getDimsList() + "; the model is corrupt");
+            }
+            for (int i = 0; i < n; i++) {
+                out[i] = Fp16Conversions.fp16ToFloat((short) t.getInt32Data(i));
+            }
+        }
+        TensorProto f = floatTensor(t.getName(), out, dims(t));
+        return t.getDocString().isEmpty() ? f : f.toBuilder().setDocString(t.getDocString()).build();
+    }
+
     /** Saturates to the largest finite half value instead of overflowing to infinity. */
     static float clampToHalf(float v) {
         if (Float.isNaN(v)) {

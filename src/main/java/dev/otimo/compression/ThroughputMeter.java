@@ -31,6 +31,18 @@ public final class ThroughputMeter {
 
     private static final int ROUNDS = 10;
 
+    /**
+     * Told after every run how far the measurement is, as a fraction of its planned time (0 to 1). It may
+     * throw (e.g. when the job is cancelled) to stop the measurement between two runs.
+     */
+    @FunctionalInterface
+    public interface Listener {
+        void progress(double fraction);
+
+        Listener NONE = f -> {
+        };
+    }
+
     private ThroughputMeter() {
     }
 
@@ -43,6 +55,17 @@ public final class ThroughputMeter {
      */
     public static List<Figures> interleaved(List<ScoringSession> sessions, Map<String, TensorData> feed, int rows,
             Duration budget, int warmup) {
+        return interleaved(sessions, feed, rows, budget, warmup, Listener.NONE);
+    }
+
+    /**
+     * As {@link #interleaved(List, Map, int, Duration, int)}, with the run count adapted to the latency of the
+     * first run: warm-up stops after a tenth of the budget (at least one run), and a model too slow for ten
+     * rounds within the budget gets fewer, at least one run each, so each session is measured within the
+     * budget plus one run.
+     */
+    public static List<Figures> interleaved(List<ScoringSession> sessions, Map<String, TensorData> feed, int rows,
+            Duration budget, int warmup, Listener listener) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
         try {
@@ -51,12 +74,19 @@ public final class ThroughputMeter {
             }
             int n = sessions.size();
             long[] perRun = new long[n];
+            long planned = Math.max(1, budget.toNanos() * n * 11 / 10);
+            long spent = 0;
             for (int s = 0; s < n; s++) {
                 long start = System.nanoTime();
-                for (int i = 0; i < warmup; i++) {
+                int done = 0;
+                do {
                     sessions.get(s).runDiscarding(tensors);
-                }
-                perRun[s] = Math.max(1, (System.nanoTime() - start) / Math.max(1, warmup));
+                    done++;
+                } while (done < warmup && System.nanoTime() - start < budget.toNanos() / 10);
+                long elapsed = System.nanoTime() - start;
+                perRun[s] = Math.max(1, elapsed / done);
+                spent += elapsed;
+                listener.progress(Math.min(1, spent / (double) planned));
             }
             List<Histogram> histograms = new ArrayList<>();
             long[] busy = new long[n];
@@ -64,8 +94,10 @@ public final class ThroughputMeter {
             for (int s = 0; s < n; s++) {
                 histograms.add(new Histogram(3_600_000_000_000L, 3));
             }
-            long roundNanos = budget.toNanos() / ROUNDS;
-            for (int round = 0; round < ROUNDS; round++) {
+            long slowest = java.util.Arrays.stream(perRun).max().orElse(1);
+            int rounds = (int) Math.max(1, Math.min(ROUNDS, budget.toNanos() / slowest));
+            long roundNanos = budget.toNanos() / rounds;
+            for (int round = 0; round < rounds; round++) {
                 for (int s = 0; s < n; s++) {
                     long count = Math.max(1, roundNanos / perRun[s]);
                     for (long i = 0; i < count; i++) {
@@ -75,6 +107,8 @@ public final class ThroughputMeter {
                         histograms.get(s).recordValue(Math.max(1, dt));
                         busy[s] += dt;
                         runs[s]++;
+                        spent += dt;
+                        listener.progress(Math.min(1, spent / (double) planned));
                     }
                     perRun[s] = Math.max(1, busy[s] / runs[s]);
                 }

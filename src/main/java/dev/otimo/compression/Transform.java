@@ -20,6 +20,17 @@ public interface Transform {
     void check(TransformOptions options, boolean hasCalibration);
 
     /**
+     * Checks what the method needs of the model itself, so that a request it cannot serve is refused
+     * when it is submitted rather than after minutes of work. Most methods accept any model.
+     *
+     * @param floatParent where the float model an already-quantized one came from is, e.g. "version 1";
+     *                    null when its lineage does not say
+     * @throws CompressionException saying why and what to do instead
+     */
+    default void checkModel(ModelProto model, String floatParent) {
+    }
+
+    /**
      * Produces the compressed model.
      *
      * @param model       the parent model (not modified)

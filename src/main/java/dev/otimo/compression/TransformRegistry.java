@@ -14,10 +14,12 @@ public final class TransformRegistry {
         this.transforms = transforms;
     }
 
-    /** {@code int8-dynamic}, {@code int8-static}, {@code fp16}, {@code prune} and {@code optimize}. */
+    /**
+     * {@code int8-dynamic}, {@code int8-static}, {@code fp16}, {@code fp32}, {@code prune} and {@code optimize}.
+     */
     public static TransformRegistry standard() {
         return of(new Int8DynamicQuantization(), new Int8StaticQuantization(), new Fp16Conversion(),
-                new MagnitudePruning(), new GraphOptimization());
+                new Fp32UpCast(), new MagnitudePruning(), new GraphOptimization());
     }
 
     public static TransformRegistry of(Transform... transforms) {

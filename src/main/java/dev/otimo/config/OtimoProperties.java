@@ -78,7 +78,9 @@ public record OtimoProperties(
     /**
      * @param workers       jobs running at once
      * @param queueCapacity jobs waiting; beyond it new requests get 429
-     * @param evaluationSeconds time budget of the side-by-side speed measurement per job
+     * @param evaluationSeconds time budget of the side-by-side speed measurement per model and batch size, and of
+     *                          the fidelity comparison; run counts adapt to the model's latency, so a model slower
+     *                          than the budget is warmed once and measured once (the budget plus one run)
      * @param maxCalibrationSize largest calibration set accepted by the upload endpoint
      * @param maxCalibrationLine longest line (one v2 request) of a calibration set
      */

@@ -52,7 +52,7 @@ class CompressionJobsTest extends ServerTest {
             last[0] = admin.get().uri("/api/v1/jobs/{id}", jobId).exchange().expectStatus().isOk()
                     .expectBody(JsonNode.class).returnResult().getResponseBody();
             String status = last[0].get("status").asString();
-            return status.equals("SUCCEEDED") || status.equals("FAILED");
+            return status.equals("SUCCEEDED") || status.equals("FAILED") || status.equals("CANCELLED");
         });
         return last[0];
     }
@@ -183,6 +183,74 @@ class CompressionJobsTest extends ServerTest {
                 .body(BodyInserters.fromMultipartData(multipart("not onnx".getBytes()))).exchange().expectStatus().isBadRequest();
         expect(model, 2, "{\"method\": \"int8-dynamic\"}", 409, "FAILED");
         admin.get().uri("/api/v1/jobs?model={m}", model).exchange().expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(0);
+    }
+
+    @Test
+    void int8MethodsOnAnAlreadyQuantizedVersionAre400NamingTheOperatorsAndTheFloatParent() {
+        String uploaded = unique("cmp-quantized");
+        serve(uploaded, TestModels.quantizedCnn().toByteArray());
+        expect(uploaded, 1, "{\"method\": \"int8-dynamic\"}", 400, "ConvInteger=3");
+        expect(uploaded, 1, "{\"method\": \"int8-dynamic\"}", 400, "already quantized");
+        expect(uploaded, 1, "{\"method\": \"int8-dynamic\"}", 400, "the float model it was made from");
+        admin.get().uri("/api/v1/jobs?model={m}", uploaded).exchange().expectBody().jsonPath("$.length()").isEqualTo(0);
+
+        String model = unique("cmp-requant");
+        serve(model, TestModels.publishedCnn(true).toByteArray());
+        JsonNode job = awaitJob(start(model, 1, "{\"method\": \"int8-dynamic\", \"keepIfNoGain\": true}"));
+        assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
+        JsonNode operators = job.get("report").get("extras").get("int8-dynamic").get("operators");
+        assertThat(operators.get("Conv").get("transformed").asInt()).as(operators.toString()).isEqualTo(3);
+        assertThat(job.get("report").get("extras").get("int8-dynamic").has("upCast")).isTrue();
+        int quantized = job.get("resultVersion").asInt();
+        expect(model, quantized, "{\"method\": \"int8-dynamic\"}", 400, "float parent version 1");
+    }
+
+    @Test
+    void aResultWithNoGainRegistersNoVersionUnlessKeepIfNoGain() {
+        String model = unique("cmp-nogain");
+        serve(model, TestModels.requantizingChain().toByteArray());
+        Random random = new Random(4);
+        for (int i = 0; i < 8; i++) {
+            inferOk(model, "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4096],\"datatype\":\"FP32\",\"data\":["
+                    + row(4096, random) + "]}]}");
+        }
+        String request = "{\"method\": \"int8-static\", \"calibration\": {\"source\": \"traffic\"}";
+        JsonNode dropped = awaitJob(start(model, 1, request + "}"));
+        assertThat(dropped.get("status").asString()).as(dropped.toString()).isEqualTo("SUCCEEDED");
+        assertThat(dropped.get("resultVersion").isNull()).as(dropped.toString()).isTrue();
+        assertThat(dropped.get("step").asString()).isEqualTo("no gain: not registered");
+        JsonNode report = dropped.get("report");
+        assertThat(report.get("noGain").asBoolean()).isTrue();
+        assertThat(report.get("gain").get("sizeRatio").asDouble()).isGreaterThanOrEqualTo(0.98);
+        assertThat(report.get("gain").get("throughputRatio").asDouble()).isLessThanOrEqualTo(1.02);
+        assertThat(report.get("notes").toString()).contains("no gain: not registered");
+        admin.get().uri("/api/v1/models/{m}", model).exchange().expectBody().jsonPath("$.versions.length()").isEqualTo(1);
+
+        JsonNode kept = awaitJob(start(model, 1, request + ", \"keepIfNoGain\": true}"));
+        assertThat(kept.get("status").asString()).as(kept.toString()).isEqualTo("SUCCEEDED");
+        assertThat(kept.get("resultVersion").asInt()).isEqualTo(2);
+        assertThat(kept.get("report").get("noGain").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aQueuedOrRunningJobCanBeCancelledAndRegistersNothing() {
+        String model = unique("cmp-cancel");
+        serve(model, mlp());
+        String jobId = start(model, 1, "{\"method\": \"int8-dynamic\"}");
+        JsonNode cancelled = admin.delete().uri("/api/v1/jobs/{id}", jobId).exchange().expectStatus().isOk()
+                .expectBody(JsonNode.class).returnResult().getResponseBody();
+        assertThat(cancelled.get("status").asString()).isEqualTo("CANCELLED");
+        assertThat(cancelled.get("error").asString()).contains("cancelled by");
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> {
+            JsonNode job = admin.get().uri("/api/v1/jobs/{id}", jobId).exchange().expectBody(JsonNode.class)
+                    .returnResult().getResponseBody();
+            return job.get("status").asString().equals("CANCELLED") && job.get("resultVersion").isNull();
+        });
+        admin.get().uri("/api/v1/models/{m}", model).exchange().expectBody().jsonPath("$.versions.length()").isEqualTo(1);
+        admin.delete().uri("/api/v1/jobs/{id}", jobId).exchange().expectStatus().isEqualTo(409);
+        admin.delete().uri("/api/v1/jobs/{id}", "no-such-job").exchange().expectStatus().isNotFound();
+        admin.get().uri("/api/v1/audit?model={m}", model).exchange().expectStatus().isOk().expectBody()
+                .jsonPath("$[?(@.action == 'compression.cancel')]").exists();
     }
 
     private void expect(String model, int version, String body, int status, String fragment) {

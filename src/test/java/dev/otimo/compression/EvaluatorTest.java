@@ -93,4 +93,30 @@ class EvaluatorTest {
                 CalibrationData.none(), List.of(), Map.of()))
                 .isInstanceOf(CompressionException.class).hasMessageContaining("cannot load");
     }
+
+    @Test
+    void aModelSlowerThanTheBudgetIsWarmedOnceAndMeasuredOnceReportingProgressPerRun() {
+        // One 3x3 Conv, 16 -> 32 channels on 256x256: tens of milliseconds per run on one thread.
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        ModelProto slow = GraphBuilder.named("slow").opset(13)
+                .input("x", TensorProto.DataType.FLOAT, 1, 16, 256, 256)
+                .output("y", TensorProto.DataType.FLOAT, 1, 32, 256, 256)
+                .initializer("k", TestModels.gaussian(r, 32 * 16 * 9, 0.1), 32, 16, 3, 3)
+                .node("Conv", List.of("x", "k"), List.of("y"), GraphBuilder.attr("pads", new long[] {1, 1, 1, 1}))
+                .build();
+        Map<String, TensorData> feed = TestModels.randomInput("x", new long[] {1, 16, 256, 256}, 3);
+        try (ScoringSession a = ScoringSession.open(slow.toByteArray(), 1);
+             ScoringSession b = ScoringSession.open(slow.toByteArray(), 1)) {
+            a.run(feed);
+            long t0 = System.nanoTime();
+            a.run(feed);
+            Duration oneRun = Duration.ofNanos(System.nanoTime() - t0);
+            List<Double> progress = new java.util.ArrayList<>();
+            List<ThroughputMeter.Figures> figures = ThroughputMeter.interleaved(List.of(a, b), feed, 1, oneRun.dividedBy(10),
+                    20, progress::add);
+            // 20 warm-up runs and 10 rounds would take 30 runs per model; a budget of a tenth of a run allows one of each.
+            assertThat(figures).allSatisfy(f -> assertThat(f.runs()).isLessThanOrEqualTo(2));
+            assertThat(progress).hasSizeBetween(4, 8).isSorted().allSatisfy(p -> assertThat(p).isBetween(0.0, 1.0));
+        }
+    }
 }

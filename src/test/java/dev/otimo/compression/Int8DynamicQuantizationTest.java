@@ -113,9 +113,20 @@ class Int8DynamicQuantizationTest {
     }
 
     @Test
-    void rejectsModelWithoutQuantizableLayers() {
-        assertThatThrownBy(() -> apply(TestModels.convOnly()))
-                .isInstanceOf(CompressionException.class).hasMessageContaining("nothing to quantize");
+    void rejectsModelWithoutQuantizableLayersAndSaysWhatWasLeft() {
+        assertThatThrownBy(() -> apply(TestModels.convOnly(), "ops", List.of("MatMul", "Gemm")))
+                .isInstanceOf(CompressionException.class).hasMessageContaining("nothing to quantize")
+                .hasMessageContaining("Conv {not in the ops option=1}");
+    }
+
+    @Test
+    void quantizesAConvIntoConvIntegerPerOutputChannel() {
+        ModelProto parent = TestModels.convOnly();
+        ModelProto child = apply(parent);
+        assertThat(TestModels.count(child, "ConvInteger")).isEqualTo(1);
+        assertThat(TestModels.count(child, "DynamicQuantizeLinear")).isEqualTo(1);
+        assertThat(TestModels.compare(parent, child,
+                TestModels.samples("image", new long[] {2, 3, 8, 8}, 4, 77)).meanCosine()).isGreaterThan(0.99);
     }
 
     @Test

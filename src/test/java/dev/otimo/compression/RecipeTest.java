@@ -13,8 +13,8 @@ class RecipeTest {
     private final TransformRegistry registry = TransformRegistry.standard();
 
     @Test
-    void registryKnowsTheFiveMethods() {
-        assertThat(registry.methods()).containsExactly("fp16", "int8-dynamic", "int8-static", "optimize", "prune");
+    void registryKnowsTheSixMethods() {
+        assertThat(registry.methods()).containsExactly("fp16", "fp32", "int8-dynamic", "int8-static", "optimize", "prune");
     }
 
     @Test

@@ -135,6 +135,86 @@ final class TestModels {
                 .build();
     }
 
+    /**
+     * A small CNN as published models come: three Conv + Relu, MaxPool, GlobalAveragePool, Flatten and a Gemm
+     * head. With {@code half}, every weight is stored as FLOAT16 and Casts turn the float32 input into float16
+     * and the logits back, so clients still send and receive float32. Input [N, 3, 16, 16], output [N, 10].
+     */
+    static ModelProto publishedCnn(boolean half) {
+        SplittableRandom r = new SplittableRandom(17);
+        GraphBuilder g = GraphBuilder.named(half ? "cnn_fp16" : "cnn_fp32").opset(13)
+                .input("image", TensorProto.DataType.FLOAT, -1, 3, 16, 16)
+                .output("logits", TensorProto.DataType.FLOAT, -1, 10);
+        weight(g, half, "k1", gaussian(r, 8 * 3 * 9, Math.sqrt(2.0 / 27)), 8, 3, 3, 3);
+        weight(g, half, "b1", gaussian(r, 8, 0.05), 8);
+        weight(g, half, "k2", gaussian(r, 16 * 8 * 9, Math.sqrt(2.0 / 72)), 16, 8, 3, 3);
+        weight(g, half, "b2", gaussian(r, 16, 0.05), 16);
+        weight(g, half, "k3", gaussian(r, 16 * 16, Math.sqrt(2.0 / 16)), 16, 16, 1, 1);
+        weight(g, half, "b3", gaussian(r, 16, 0.05), 16);
+        weight(g, half, "fc", gaussian(r, 10 * 16, Math.sqrt(1.0 / 16)), 10, 16);
+        weight(g, half, "fc_b", gaussian(r, 10, 0.05), 10);
+        String in = "image";
+        if (half) {
+            g.node("Cast", List.of("image"), List.of("image_fp16"),
+                    GraphBuilder.attr("to", (long) TensorProto.DataType.FLOAT16.getNumber()));
+            in = "image_fp16";
+        }
+        g.node("Conv", List.of(in, "k1", "b1"), List.of("c1"), GraphBuilder.attr("pads", new long[] {1, 1, 1, 1}))
+                .node("Relu", List.of("c1"), List.of("r1"))
+                .node("MaxPool", List.of("r1"), List.of("p1"), GraphBuilder.attr("kernel_shape", new long[] {2, 2}),
+                        GraphBuilder.attr("strides", new long[] {2, 2}))
+                .node("Conv", List.of("p1", "k2", "b2"), List.of("c2"), GraphBuilder.attr("pads", new long[] {1, 1, 1, 1}))
+                .node("Relu", List.of("c2"), List.of("r2"))
+                .node("Conv", List.of("r2", "k3", "b3"), List.of("c3"))
+                .node("Relu", List.of("c3"), List.of("r3"))
+                .node("GlobalAveragePool", List.of("r3"), List.of("gap"))
+                .node("Flatten", List.of("gap"), List.of("flat"))
+                .node("Gemm", List.of("flat", "fc", "fc_b"), List.of(half ? "logits_fp16" : "logits"),
+                        GraphBuilder.attr("transB", 1L));
+        if (half) {
+            g.node("Cast", List.of("logits_fp16"), List.of("logits"),
+                    GraphBuilder.attr("to", (long) TensorProto.DataType.FLOAT.getNumber()));
+        }
+        return g.build();
+    }
+
+    /** {@link #publishedCnn} already quantized: DynamicQuantizeLinear + ConvInteger, as int8-dynamic makes it. */
+    static ModelProto quantizedCnn() {
+        return new Int8DynamicQuantization().apply(publishedCnn(false), TransformOptions.empty(),
+                CalibrationData.none()).model();
+    }
+
+    private static void weight(GraphBuilder g, boolean half, String name, float[] values, long... dims) {
+        if (!half) {
+            g.initializer(name, values, dims);
+            return;
+        }
+        java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(values.length * 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            raw.putShort(ai.onnxruntime.platform.Fp16Conversions.floatToFp16(v));
+        }
+        g.initializer(name, TensorProto.DataType.FLOAT16, raw.array(), dims);
+    }
+
+    /**
+     * Six times: double the activations (Add of a tensor to itself) then Tanh, on wide rows. int8-static
+     * quantizes the Adds but not the Tanhs, so every Tanh reads a DequantizeLinear and feeds a QuantizeLinear:
+     * the child does more work than the parent and holds more nodes and constants, so it gains nothing.
+     * Input and output [N, 4096].
+     */
+    static ModelProto requantizingChain() {
+        GraphBuilder g = GraphBuilder.named("chain").opset(13)
+                .input("x", TensorProto.DataType.FLOAT, -1, 4096)
+                .output("y", TensorProto.DataType.FLOAT, -1, 4096);
+        String in = "x";
+        for (int i = 0; i < 6; i++) {
+            g.node("Add", List.of(in, in), List.of("a" + i))
+                    .node("Tanh", List.of("a" + i), List.of(i == 5 ? "y" : "t" + i));
+            in = "t" + i;
+        }
+        return g.build();
+    }
+
     /** A single Conv + Relu: nothing for the dense-layer quantizer to do. */
     static ModelProto convOnly() {
         SplittableRandom r = new SplittableRandom(2);

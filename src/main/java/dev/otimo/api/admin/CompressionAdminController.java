@@ -59,7 +59,7 @@ public class CompressionAdminController {
     }
 
     @Schema(name = "CompressionStep")
-    public record Step(@Schema(example = "int8-dynamic", allowableValues = {"int8-dynamic", "int8-static", "fp16", "prune", "optimize"}) String method,
+    public record Step(@Schema(example = "int8-dynamic", allowableValues = {"int8-dynamic", "int8-static", "fp16", "fp32", "prune", "optimize"}) String method,
                        @Schema(description = "method options, e.g. {\"sparsity\": 0.5} for prune, {\"perChannel\": true} for int8-dynamic") Map<String, Object> options) {
     }
 
@@ -71,7 +71,11 @@ public class CompressionAdminController {
 
     @Schema(name = "CompressionRequest", description = "one method (with options) or a recipe of several")
     public record CompressionRequest(@Schema(example = "int8-dynamic") String method, Map<String, Object> options,
-                                     List<Step> recipe, CalibrationRequest calibration) {
+                                     List<Step> recipe, CalibrationRequest calibration,
+                                     @Schema(description = "register the result even when it is neither faster (throughput"
+                                             + " ratio above 1.02) nor smaller (size ratio below 0.98) than the parent; by default"
+                                             + " such a job ends SUCCEEDED without a new version and its report says noGain",
+                                             defaultValue = "false") Boolean keepIfNoGain) {
     }
 
     @Schema(name = "JobAccepted")
@@ -80,8 +84,10 @@ public class CompressionAdminController {
 
     @Schema(name = "CompressionJob")
     public record JobView(String id, String model, int version, Object recipe,
-                          @Schema(allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED"}) String status,
-                          int progress, String step, Integer resultVersion, Object report, String error,
+                          @Schema(allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"}) String status,
+                          int progress, String step,
+                          @Schema(description = "the new version; null while running, on failure, or when the result had no gain")
+                          Integer resultVersion, Object report, String error,
                           Instant createdAt, Instant updatedAt) {
     }
 
@@ -92,7 +98,7 @@ public class CompressionAdminController {
     @PostMapping(path = "/models/{model}/versions/{version}/compressions", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(summary = "Start compressing a version; poll GET /api/v1/jobs/{id}")
-    @ApiResponse(responseCode = "400", description = "unknown method, bad option, missing calibration", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "400", description = "unknown method, bad option, missing calibration, an int8 method on an already-quantized model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "409", description = "parent version not READY", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "429", description = "job queue full", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<JobAccepted> compress(@PathVariable String model, @PathVariable int version,
@@ -109,7 +115,8 @@ public class CompressionAdminController {
             CalibrationRequest c = body.calibration();
             CompressionService.Calibration calibration = c == null ? null
                     : new CompressionService.Calibration(c.source(), c.samples(), c.uploadId());
-            return new JobAccepted(compression.submit(actor, model, version, new CompressionService.Request(recipe, steps, calibration)).getId());
+            return new JobAccepted(compression.submit(actor, model, version, new CompressionService.Request(recipe, steps, calibration,
+                    Boolean.TRUE.equals(body.keepIfNoGain()))).getId());
         });
     }
 
@@ -141,6 +148,15 @@ public class CompressionAdminController {
     @ApiResponse(responseCode = "404", description = "unknown job", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<JobView> job(@PathVariable String id) {
         return calls.blocking(() -> view(compression.job(id)));
+    }
+
+    @DeleteMapping("/jobs/{id}")
+    @Operation(summary = "Cancel a QUEUED or RUNNING job",
+            description = "The job is CANCELLED at once; its worker stops at the next step or evaluation run and registers nothing.")
+    @ApiResponse(responseCode = "404", description = "unknown job", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "409", description = "the job has already finished", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Mono<JobView> cancel(@PathVariable String id) {
+        return calls.asActor(actor -> view(compression.cancel(actor, id)));
     }
 
     @GetMapping("/jobs")
