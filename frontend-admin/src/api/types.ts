@@ -160,6 +160,8 @@ export interface CompressionRequest {
   recipe?: CompressionStep[];
   options?: Record<string, unknown>;
   calibration: Calibration;
+  /** register the result even when it is neither faster nor smaller than its parent */
+  keepIfNoGain?: boolean;
 }
 
 export interface PerformanceFigures {

@@ -19,6 +19,11 @@ describe('buildCompressionRequest', () => {
     expect(buildCompressionRequest(initialCompressionForm()).options).not.toHaveProperty('weightRange');
   });
 
+  it('asks to keep a result without gain only when the operator says so', () => {
+    expect(buildCompressionRequest(initialCompressionForm())).not.toHaveProperty('keepIfNoGain');
+    expect(buildCompressionRequest({ ...initialCompressionForm(), keepIfNoGain: true }).keepIfNoGain).toBe(true);
+  });
+
   it('sends a recipe as a chain of steps', () => {
     const form: CompressionForm = {
       ...initialCompressionForm(),

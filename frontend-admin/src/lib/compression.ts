@@ -40,6 +40,8 @@ export interface CompressionForm {
   calibrationSource: 'traffic' | 'upload';
   samples: number;
   uploadId: string | null;
+  /** register the result even when it is neither faster nor smaller than its parent */
+  keepIfNoGain: boolean;
 }
 
 /** A step with the server's defaults for its method. */
@@ -58,7 +60,7 @@ export function newStep(method: Method = 'int8-dynamic'): StepForm {
 }
 
 export function initialCompressionForm(): CompressionForm {
-  return { mode: 'method', steps: [newStep()], calibrationSource: 'traffic', samples: 128, uploadId: null };
+  return { mode: 'method', steps: [newStep()], calibrationSource: 'traffic', samples: 128, uploadId: null, keepIfNoGain: false };
 }
 
 /** The options object the server expects for the step's method (it rejects options it does not know). */
@@ -110,11 +112,12 @@ export function buildCompressionRequest(form: CompressionForm): CompressionReque
     samples: form.samples,
     ...(form.calibrationSource === 'upload' && form.uploadId ? { uploadId: form.uploadId } : {}),
   };
+  const keep = form.keepIfNoGain ? { keepIfNoGain: true } : {};
   if (form.mode === 'method') {
     const step = form.steps[0];
-    return { method: step.method, options: stepOptions(step), calibration };
+    return { method: step.method, options: stepOptions(step), calibration, ...keep };
   }
-  return { recipe: form.steps.map(toStep), calibration };
+  return { recipe: form.steps.map(toStep), calibration, ...keep };
 }
 
 /** Job progress as a whole percentage. The server reports percent; a fraction below 1 is read as such. */

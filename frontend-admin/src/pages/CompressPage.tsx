@@ -211,6 +211,11 @@ export function CompressPage({ model, query }: { model: string; query: URLSearch
         </Alert>
       )}
       <ErrorAlert error={startError} />
+      <Checkbox
+        label="Keep the result even if it is neither faster nor smaller than its parent"
+        checked={form.keepIfNoGain}
+        onChange={(e) => setForm({ ...form, keepIfNoGain: e.currentTarget.checked })}
+      />
       <Group>
         <Button onClick={start} loading={starting} disabled={version === null}>
           Start compression

@@ -211,7 +211,7 @@ public class CompressionService {
      */
     public CompressionJob cancel(String actor, String id) {
         CompressionJob job = tx.execute(s -> {
-            CompressionJob j = job(id);
+            CompressionJob j = jobs.lockById(id).orElseThrow(() -> new NotFoundException("job '" + id + "' does not exist"));
             if (j.getStatus().finished()) {
                 throw new ConflictException("job '" + id + "' has already finished (" + j.getStatus() + ")");
             }
@@ -349,10 +349,11 @@ public class CompressionService {
                 String json = JSON.writeValueAsString(report.withNote(
                         "no gain: not registered (send keepIfNoGain: true to keep such a result)"));
                 progress(jobId, 95, "no gain: not registered");
-                tx.executeWithoutResult(s -> jobs.findById(jobId).ifPresent(job -> {
-                    job.succeeded(null, json);
-                    jobs.save(job);
-                }));
+                tx.executeWithoutResult(s -> jobs.lockById(jobId).filter(job -> job.getStatus() != JobStatus.CANCELLED)
+                        .ifPresent(job -> {
+                            job.succeeded(null, json);
+                            jobs.save(job);
+                        }));
                 log.info("compression job {} of {} v{} ({}) gave no gain; nothing registered", jobId, modelName,
                         parentVersion, recipe.describe());
                 return;
@@ -369,10 +370,20 @@ public class CompressionService {
             lineage.put("jobId", jobId);
             ModelVersion created = registry.registerVersion(actor, modelName, child, sha, result.model().length, parentVersion,
                     JSON.writeValueAsString(lineage), reportJson);
-            tx.executeWithoutResult(s -> jobs.findById(jobId).ifPresent(job -> {
-                job.succeeded(created.getNumber(), reportJson);
-                jobs.save(job);
-            }));
+            boolean kept = Boolean.TRUE.equals(tx.execute(s -> jobs.lockById(jobId)
+                    .filter(job -> job.getStatus() != JobStatus.CANCELLED)
+                    .map(job -> {
+                        job.succeeded(created.getNumber(), reportJson);
+                        jobs.save(job);
+                        return true;
+                    }).orElse(false)));
+            if (!kept) {
+                // cancelled while the version was being registered: it must not outlive the job
+                registry.deleteVersion(AuditLog.SYSTEM, modelName, created.getNumber());
+                log.info("compression job {} was cancelled while registering {} v{}; the version was removed", jobId,
+                        modelName, created.getNumber());
+                return;
+            }
             log.info("compression job {} made {} v{} from v{} ({})", jobId, modelName, created.getNumber(), parentVersion,
                     recipe.describe());
         } catch (JobCancelled e) {
@@ -451,7 +462,7 @@ public class CompressionService {
     /** Records progress, or stops the job when it was cancelled (here or on another replica). */
     private void progress(String jobId, int percent, String step) {
         requireNotCancelled(jobId);
-        boolean stop = Boolean.TRUE.equals(tx.execute(s -> jobs.findById(jobId).map(job -> {
+        boolean stop = Boolean.TRUE.equals(tx.execute(s -> jobs.lockById(jobId).map(job -> {
             if (job.getStatus() == JobStatus.CANCELLED) {
                 return true;
             }
@@ -471,7 +482,7 @@ public class CompressionService {
     }
 
     private void markFailed(String jobId, String error) {
-        tx.executeWithoutResult(s -> jobs.findById(jobId).filter(job -> job.getStatus() != JobStatus.CANCELLED).ifPresent(job -> {
+        tx.executeWithoutResult(s -> jobs.lockById(jobId).filter(job -> job.getStatus() != JobStatus.CANCELLED).ifPresent(job -> {
             job.failed(error);
             jobs.save(job);
         }));

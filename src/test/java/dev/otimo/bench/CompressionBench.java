@@ -2,6 +2,7 @@ package dev.otimo.bench;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.otimo.compression.CalibrationData;
+import dev.otimo.compression.CompressionException;
 import dev.otimo.compression.LoadedGraph;
 import dev.otimo.compression.ScoringSession;
 import dev.otimo.compression.OnnxModels;
@@ -52,14 +53,18 @@ public final class CompressionBench {
         Path cnn = null;
         Path expression = null;
         Path faces = null;
+        Path fp16Cnn = null;
+        Path quantizedCnn = null;
         double seconds = 4;
         Path out = Path.of("bench/results/compression.json");
-        Set<String> only = Set.of("mlp", "vgg", "ocr", "expression");
+        Set<String> only = Set.of("mlp", "vgg", "ocr", "expression", "fp16");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--cnn" -> cnn = Path.of(args[++i]);
                 case "--expression" -> expression = Path.of(args[++i]);
                 case "--faces" -> faces = Path.of(args[++i]);
+                case "--fp16-cnn" -> fp16Cnn = Path.of(args[++i]);
+                case "--quantized-cnn" -> quantizedCnn = Path.of(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--only" -> only = Set.of(args[++i].split(","));
@@ -93,6 +98,13 @@ public final class CompressionBench {
         } else {
             System.out.println("no expression CNN and face photographs given (--expression, --faces); run"
                     + " bench/compression.sh to fetch them");
+        }
+        if (!only.contains("fp16")) {
+            System.out.println("FP16 CNN left out (--only)");
+        } else if (fp16Cnn != null && Files.exists(fp16Cnn)) {
+            results.put("fp16Cnn", fp16Cnn(fp16Cnn, quantizedCnn, budget, table));
+        } else {
+            System.out.println("no FP16 CNN given (--fp16-cnn); run bench/compression.sh to fetch it");
         }
         print(table);
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -172,6 +184,49 @@ public final class CompressionBench {
         sideBySide("OCR orientation CNN", parentBytes, children, heldOut.rows(), heldOut::accuracy, out, budget, table);
         out.put("loadedGraph", LoadedGraph.opCounts(children.values().iterator().next(), OptLevel.ALL_OPT));
         out.put("targets", "speedup >= 1.5, top1Agreement >= 0.97");
+        return out;
+    }
+
+    /**
+     * A published segmentation network stored as it ships: FLOAT16 weights behind Cast nodes, fixed
+     * input [1, 3, 1024, 1024] (IS-Net, from @imgly/background-removal-data). Side by side: the parent,
+     * its {@code fp32} up-cast, and {@code int8-static} (which up-casts first). The package's already
+     * quantized build is offered to {@code int8-static} too, which must refuse it.
+     */
+    private static Map<String, Object> fp16Cnn(Path model, Path quantized, Duration budget, List<String[]> table) throws Exception {
+        byte[] parentBytes = Files.readAllBytes(model);
+        ai.onnx.proto.OnnxMl.ModelProto proto = OnnxModels.parse(parentBytes);
+        java.util.Set<String> initializers = new java.util.HashSet<>();
+        proto.getGraph().getInitializerList().forEach(t -> initializers.add(t.getName()));
+        ai.onnx.proto.OnnxMl.ValueInfoProto in = proto.getGraph().getInputList().stream()
+                .filter(v -> !initializers.contains(v.getName())).findFirst().orElseThrow();
+        var dims = in.getType().getTensorType().getShape().getDimList();
+        int channels = (int) dims.get(1).getDimValue();
+        int height = (int) dims.get(2).getDimValue();
+        int width = (int) dims.get(3).getDimValue();
+        List<Map<String, TensorData>> calibration = smoothImages(2, 3003, in.getName(), channels, height, width);
+        List<Map<String, TensorData>> heldOut = smoothImages(2, 4004, in.getName(), channels, height, width);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", model.getFileName().toString());
+        out.put("source", "npm package @imgly/background-removal-data@1.4.5 (/models/medium: IS-Net, FLOAT16 weights)");
+        out.put("inputs", "smooth random images " + channels + "x" + height + "x" + width + "; 2 calibrate, 2 other ones evaluate");
+        Map<String, byte[]> children = new LinkedHashMap<>();
+        children.put("fp32 (up-cast)", apply(parentBytes, "fp32", TransformOptions.empty(), CalibrationData.none()));
+        Recipe.Result int8 = Recipe.of("int8-static", TransformOptions.empty()).apply(parentBytes,
+                new CalibrationData(calibration, "smooth images"), REGISTRY);
+        children.put("int8-static (up-cast first)", int8.model());
+        out.put("int8-static notes", int8.notes());
+        out.put("int8-static operators", int8.extras());
+        sideBySide("FP16 segmentation CNN", parentBytes, children, heldOut, null, out, budget, table, new int[] {1});
+        if (quantized != null && Files.exists(quantized)) {
+            try {
+                Recipe.of("int8-static", TransformOptions.empty()).checkModel(REGISTRY, OnnxModels.parse(Files.readAllBytes(quantized)), null);
+                out.put("alreadyQuantized", "accepted (unexpected)");
+            } catch (CompressionException e) {
+                out.put("alreadyQuantized", "refused: " + e.getMessage());
+            }
+            System.out.println("already-quantized build: " + out.get("alreadyQuantized"));
+        }
         return out;
     }
 
@@ -341,24 +396,29 @@ public final class CompressionBench {
     }
 
     private static List<Map<String, TensorData>> smoothImages(int count, long seed) {
+        return smoothImages(count, seed, "image", 3, 64, 64);
+    }
+
+    private static List<Map<String, TensorData>> smoothImages(int count, long seed, String input, int channels, int height, int width) {
         SplittableRandom r = new SplittableRandom(seed);
+        double scale = 64.0 / Math.max(height, width);
         List<Map<String, TensorData>> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            float[] v = new float[3 * 64 * 64];
-            for (int c = 0; c < 3; c++) {
+            float[] v = new float[channels * height * width];
+            for (int c = 0; c < channels; c++) {
                 for (int w = 0; w < 4; w++) {
-                    double fx = r.nextDouble() * 0.3;
-                    double fy = r.nextDouble() * 0.3;
+                    double fx = r.nextDouble() * 0.3 * scale;
+                    double fy = r.nextDouble() * 0.3 * scale;
                     double phase = r.nextDouble() * 6.3;
                     double amp = r.nextDouble();
-                    for (int y = 0; y < 64; y++) {
-                        for (int x = 0; x < 64; x++) {
-                            v[(c * 64 + y) * 64 + x] += (float) (amp * Math.sin(fx * x + fy * y + phase));
+                    for (int y = 0; y < height; y++) {
+                        for (int x = 0; x < width; x++) {
+                            v[(c * height + y) * width + x] += (float) (amp * Math.sin(fx * x + fy * y + phase));
                         }
                     }
                 }
             }
-            out.add(Map.of("image", TensorData.ofFloats(v, 1, 3, 64, 64)));
+            out.add(Map.of(input, TensorData.ofFloats(v, 1, channels, height, width)));
         }
         return out;
     }
