@@ -371,7 +371,7 @@ public final class CompressionBench {
                             String.format("%.3f", speed.get(k).p50Millis()),
                             String.format("%.1f%%", 100.0 * bytes.get(k).length / parentBytes.length),
                             String.format("%.5f", cmp.meanCosine()),
-                            String.format("%.1f%%", 100 * cmp.top1Agreement())});
+                            cmp.top1Agreement() == null ? "n/a" : String.format("%.1f%%", 100 * cmp.top1Agreement())});
                 }
             }
         } finally {
