@@ -64,8 +64,11 @@ public final class MagnitudePruning implements Transform {
             }
         }
         if (weightNames.isEmpty()) {
+            boolean half = model.getGraph().getInitializerList().stream()
+                    .anyMatch(t -> t.getDataType() == TensorProto.DataType.FLOAT16.getNumber());
             throw new CompressionException(NAME + " found no MatMul, Gemm or Conv node with a constant float weight"
-                    + " in model '" + model.getGraph().getName() + "'; nothing to prune");
+                    + " in model '" + model.getGraph().getName() + "'; nothing to prune"
+                    + (half ? " (its weights are FLOAT16: send the recipe [fp32, prune] to up-cast them first)" : ""));
         }
         Map<String, float[]> weights = new LinkedHashMap<>();
         for (String name : weightNames) {

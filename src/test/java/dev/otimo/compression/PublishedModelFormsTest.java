@@ -131,4 +131,46 @@ class PublishedModelFormsTest {
         assertThat(operator(dynamic, "MaxPool")).containsEntry("reasons",
                 Map.of("operator not quantized by this method", 1));
     }
+
+    /**
+     * Every method of the registry on the FP16 CNN and on the already-quantized one: a child that
+     * loads and stays close to its parent, or a {@link CompressionException} (a 400) that says why. No
+     * method may hand back a child with nothing done to a model that had something to do.
+     */
+    @Test
+    void everyMethodOnEachPublishedFormGivesACorrectChildOrARefusal() throws Exception {
+        TransformRegistry registry = TransformRegistry.standard();
+        Map<String, ModelProto> forms = Map.of("FLOAT16 weights", TestModels.publishedCnn(true),
+                "already quantized", TestModels.quantizedCnn());
+        List<String> outcomes = new java.util.ArrayList<>();
+        for (Map.Entry<String, ModelProto> form : forms.entrySet()) {
+            for (String method : registry.methods()) {
+                ModelProto parent = form.getValue();
+                TransformOptions options = method.equals("prune") ? TransformOptions.of("sparsity", 0.3) : TransformOptions.empty();
+                try {
+                    registry.get(method).checkModel(parent, null);
+                    ModelProto child = registry.get(method).apply(parent, options, calibration).model();
+                    OutputComparison cmp = TestModels.compare(parent, child, heldOut);
+                    assertThat(cmp.meanCosine()).as("%s on the model with %s", method, form.getKey())
+                            .isGreaterThan(method.equals("prune") ? 0.9 : 0.99);
+                    outcomes.add(method + " on " + form.getKey() + ": child, cosine " + cmp.meanCosine());
+                } catch (CompressionException refused) {
+                    assertThat(refused.getMessage()).as("%s on the model with %s", method, form.getKey()).isNotBlank();
+                    outcomes.add(method + " on " + form.getKey() + ": refused, " + refused.getMessage());
+                }
+            }
+        }
+        outcomes.forEach(System.out::println);
+        // the int8 methods quantize the FLOAT16 model and refuse the quantized one
+        assertThat(outcomes).anyMatch(o -> o.startsWith("int8-static on FLOAT16 weights: child"))
+                .anyMatch(o -> o.startsWith("int8-dynamic on FLOAT16 weights: child"))
+                .anyMatch(o -> o.startsWith("int8-static on already quantized: refused"))
+                .anyMatch(o -> o.startsWith("int8-dynamic on already quantized: refused"));
+        // pruning FLOAT16 weights is refused with what to send instead, and that works
+        assertThat(outcomes).anyMatch(o -> o.startsWith("prune on FLOAT16 weights: refused") && o.contains("[fp32, prune]"));
+        ModelProto pruned = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Recipe.of("fp32", TransformOptions.empty())
+                .then("prune", TransformOptions.of("sparsity", 0.3))
+                .apply(TestModels.publishedCnn(true).toByteArray(), calibration, registry).model());
+        assertThat(TestModels.compare(TestModels.publishedCnn(true), pruned, heldOut).meanCosine()).isGreaterThan(0.9);
+    }
 }
