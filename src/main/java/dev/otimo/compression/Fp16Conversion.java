@@ -83,7 +83,7 @@ public final class Fp16Conversion implements Transform {
             if (types.get(out) == OnnxJavaType.FLOAT && !graphInputs.contains(out) && !fp32Produced.contains(out)
                     && !g.isInitializer(out)) {
                 String half = g.fresh(out + "_fp16");
-                renameEverywhere(g, out, half);
+                g.rename(out, half);
                 types.put(half, OnnxJavaType.FLOAT);
                 outputCasts.put(half, out);
             }
@@ -173,26 +173,5 @@ public final class Fp16Conversion implements Transform {
         String out = g.fresh(in + (to == TensorProto.DataType.FLOAT16 ? "_fp16" : "_fp32"));
         g.add("Cast", List.of(in), List.of(out), GraphBuilder.attr("to", (long) to.getNumber()));
         return out;
-    }
-
-    private static void renameEverywhere(GraphEditor g, String from, String to) {
-        for (int i = 0; i < g.nodes.size(); i++) {
-            NodeProto n = g.nodes.get(i);
-            if (!n.getInputList().contains(from) && !n.getOutputList().contains(from)) {
-                continue;
-            }
-            NodeProto.Builder b = n.toBuilder();
-            for (int k = 0; k < b.getInputCount(); k++) {
-                if (b.getInput(k).equals(from)) {
-                    b.setInput(k, to);
-                }
-            }
-            for (int k = 0; k < b.getOutputCount(); k++) {
-                if (b.getOutput(k).equals(from)) {
-                    b.setOutput(k, to);
-                }
-            }
-            g.nodes.set(i, b.build());
-        }
     }
 }

@@ -181,14 +181,9 @@ public final class Int8DynamicQuantization implements Transform {
     /** Why a constant weight cannot be quantized, or null when it can. */
     static String weightProblem(GraphEditor g, String name, int rank) {
         TensorProto w = g.initializer(name);
-        if (w == null) {
-            return "weights not constant";
-        }
-        if (Tensors.isHalf(w)) {
-            return "weights are FLOAT16";
-        }
-        if (!Tensors.isFloat(w)) {
-            return "weights are " + TensorProto.DataType.forNumber(w.getDataType());
+        String type = Tensors.weightTypeProblem(w);
+        if (type != null) {
+            return type;
         }
         if (rank > 0 && w.getDimsCount() != rank) {
             return "weights are not " + rank + "-D";

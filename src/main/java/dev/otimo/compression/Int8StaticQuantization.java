@@ -284,14 +284,9 @@ public final class Int8StaticQuantization implements Transform {
                 if (n.getOpType().equals("MatMul") && w == null) {
                     return types.get(n.getInput(1)) == OnnxJavaType.FLOAT ? null : "second input is not float";
                 }
-                if (w == null) {
-                    return "weights not constant";
-                }
-                if (Tensors.isHalf(w)) {
-                    return "weights are FLOAT16";
-                }
-                if (!Tensors.isFloat(w)) {
-                    return "weights are " + TensorProto.DataType.forNumber(w.getDataType());
+                String type = Tensors.weightTypeProblem(w);
+                if (type != null) {
+                    return type;
                 }
                 if (w.getDimsCount() < 2 || n.getOpType().equals("MatMul") && w.getDimsCount() != 2) {
                     return "weights of unsupported rank " + w.getDimsCount();

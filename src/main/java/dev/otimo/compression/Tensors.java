@@ -39,17 +39,9 @@ final class Tensors {
         if (!isFloat(t)) {
             throw new IllegalArgumentException("tensor " + t.getName() + " is not FLOAT");
         }
-        if (isExternal(t)) {
-            throw new CompressionException("tensor " + t.getName() + " keeps its data in an external file;"
-                    + " upload the model with its weights embedded");
-        }
-        int n = Math.toIntExact(elementCount(t));
+        int n = embeddedElements(t, 4, "float");
         float[] out = new float[n];
         if (!t.getRawData().isEmpty()) {
-            if (t.getRawData().size() != n * 4) {
-                throw new CompressionException("tensor " + t.getName() + " has " + t.getRawData().size()
-                        + " bytes of data for " + n + " float values; the model is corrupt");
-            }
             t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
         } else {
             if (t.getFloatDataCount() != n) {
@@ -97,6 +89,37 @@ final class Tensors {
         return tensor(t.getName(), TensorProto.DataType.FLOAT16, raw.array(), dims(t));
     }
 
+    /**
+     * The element count of a tensor whose data is inside the model, checked against its
+     * {@code raw_data} when it has one.
+     */
+    private static int embeddedElements(TensorProto t, int bytesPerValue, String kind) {
+        if (isExternal(t)) {
+            throw new CompressionException("tensor " + t.getName() + " keeps its data in an external file;"
+                    + " upload the model with its weights embedded");
+        }
+        int n = Math.toIntExact(elementCount(t));
+        if (!t.getRawData().isEmpty() && t.getRawData().size() != (long) n * bytesPerValue) {
+            throw new CompressionException("tensor " + t.getName() + " has " + t.getRawData().size()
+                    + " bytes of data for " + n + " " + kind + " values; the model is corrupt");
+        }
+        return n;
+    }
+
+    /** Why a node's weight cannot be quantized for its type alone ({@code w} null: not a constant), or null. */
+    static String weightTypeProblem(TensorProto w) {
+        if (w == null) {
+            return "weights not constant";
+        }
+        if (isHalf(w)) {
+            return "weights are FLOAT16";
+        }
+        if (!isFloat(w)) {
+            return "weights are " + TensorProto.DataType.forNumber(w.getDataType());
+        }
+        return null;
+    }
+
     static boolean isHalf(TensorProto t) {
         return t.getDataType() == TensorProto.DataType.FLOAT16.getNumber();
     }
@@ -109,17 +132,9 @@ final class Tensors {
         if (!isHalf(t)) {
             throw new IllegalArgumentException("tensor " + t.getName() + " is not FLOAT16");
         }
-        if (isExternal(t)) {
-            throw new CompressionException("tensor " + t.getName() + " keeps its data in an external file;"
-                    + " upload the model with its weights embedded");
-        }
-        int n = Math.toIntExact(elementCount(t));
+        int n = embeddedElements(t, 2, "float16");
         float[] out = new float[n];
         if (!t.getRawData().isEmpty()) {
-            if (t.getRawData().size() != n * 2) {
-                throw new CompressionException("tensor " + t.getName() + " has " + t.getRawData().size()
-                        + " bytes of data for " + n + " float16 values; the model is corrupt");
-            }
             ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < n; i++) {
                 out[i] = Fp16Conversions.fp16ToFloat(raw.getShort());
