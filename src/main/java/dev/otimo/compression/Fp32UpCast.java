@@ -211,4 +211,18 @@ public final class Fp32UpCast implements Transform {
         }
         return null;
     }
+
+    /**
+     * The model an int8 method quantizes: {@code model} itself, or its up-cast when its weights are
+     * FLOAT16, which the method's notes and extras ({@code upCast}) then record.
+     */
+    static ModelProto forQuantizing(ModelProto model, java.util.List<String> notes, java.util.Map<String, Object> extras) {
+        TransformResult upCast = beforeQuantizing(model);
+        if (upCast == null) {
+            return model;
+        }
+        notes.add("the weights were FLOAT16: " + upCast.notes().get(0) + ", then quantized");
+        extras.put("upCast", upCast.extras());
+        return upCast.model();
+    }
 }

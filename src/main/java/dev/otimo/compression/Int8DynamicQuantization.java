@@ -69,12 +69,7 @@ public final class Int8DynamicQuantization implements Transform {
         QuantizedOperators.refuse(model, NAME, null);
         List<String> notes = new ArrayList<>();
         Map<String, Object> extras = new LinkedHashMap<>();
-        TransformResult upCast = Fp32UpCast.beforeQuantizing(model);
-        if (upCast != null) {
-            model = upCast.model();
-            notes.add("the weights were FLOAT16: " + upCast.notes().get(0) + ", then quantized");
-            extras.put("upCast", upCast.extras());
-        }
+        model = Fp32UpCast.forQuantizing(model, notes, extras);
 
         GraphEditor g = GraphEditor.of(model);
         boolean convs = ops.contains("Conv") && g.nodes.stream().anyMatch(n -> n.getOpType().equals("Conv"));

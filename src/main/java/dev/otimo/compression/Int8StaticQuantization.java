@@ -103,12 +103,7 @@ public final class Int8StaticQuantization implements Transform {
 
         List<String> notes = new ArrayList<>();
         Map<String, Object> extras = new LinkedHashMap<>();
-        TransformResult upCast = Fp32UpCast.beforeQuantizing(model);
-        if (upCast != null) {
-            model = upCast.model();
-            notes.add("the weights were FLOAT16: " + upCast.notes().get(0) + ", then quantized");
-            extras.put("upCast", upCast.extras());
-        }
+        model = Fp32UpCast.forQuantizing(model, notes, extras);
         // Equalizing moves each channel's range into the weights, which per-channel weight scales absorb and one
         // scale per tensor would not: by default it follows perChannel.
         boolean equalize = options.getBoolean("equalizeChannels", perChannel);
