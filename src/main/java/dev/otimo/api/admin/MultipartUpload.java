@@ -114,6 +114,7 @@ final class MultipartUpload {
         private long otherBytes;
         private String otherFile;
         private ApiException malformed;
+        private ApiException refused;
 
         Reading(long limit, String what) {
             this.limit = limit;
@@ -122,11 +123,15 @@ final class MultipartUpload {
 
         void next(PartEvent event, reactor.core.publisher.SynchronousSink<DataBuffer> sink) {
             DataBuffer content = event.content();
+            boolean first = partStarts;
             try {
-                if (partStarts) {
-                    startPart(event);
+                if (refused != null) {
+                    throw refused;
                 }
                 partStarts = event.isLast();
+                if (first) {
+                    startPart(event);
+                }
                 if (inFile) {
                     accept(content);
                     sink.next(content);
@@ -140,7 +145,14 @@ final class MultipartUpload {
                     statedHex.append(content.toString(StandardCharsets.US_ASCII));
                 }
             } catch (RuntimeException e) {
-                sink.error(e);
+                if (first && e instanceof ApiException refusal && refused == null) {
+                    // refusing on a part's first event ends the body under the codec, which then releases what
+                    // it handed over once more: refuse on the next event (or at the end) instead
+                    refused = refusal;
+                    inFile = false;
+                } else {
+                    sink.error(e);
+                }
             } finally {
                 if (content != null) {
                     DataBufferUtils.release(content);
@@ -153,6 +165,7 @@ final class MultipartUpload {
             inDigestField = event instanceof FormPartEvent && "sha256".equals(event.name());
             if (inFile) {
                 if (++fileParts > 1) {
+                    inFile = false;
                     throw ApiException.badRequest("send exactly one part named 'file'");
                 }
                 readDigestFields(event.headers());
@@ -224,6 +237,9 @@ final class MultipartUpload {
         }
 
         Received finish(Path path) {
+            if (refused != null) {
+                throw refused;
+            }
             if (fileParts == 0) {
                 throw ApiException.badRequest("multipart request has no part named 'file' holding the " + what
                         + (otherFile == null ? "" : " (it has a file part named '" + otherFile + "')"));

@@ -102,6 +102,45 @@ class UploadHygieneTest extends ServerTest {
         assertNoVersionsAndNoTempFiles(model);
     }
 
+    /**
+     * A file part under another name is refused after the whole body is read, and every buffer of the
+     * refused part is handed back once: no double release (Netty's IllegalReferenceCountException).
+     */
+    @Test
+    void fileUnderAnotherNameRepeatedly_releasesEveryBufferOnce() throws Exception {
+        String model = created("release-once");
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        root.addAppender(logged);
+        try {
+            for (int i = 0; i < 60; i++) {
+                MultipartBodyBuilder other = new MultipartBodyBuilder();
+                other.part("model", resource(TestModels.sumAndScale(), "m.onnx"));
+                admin.post().uri("/api/v1/models/{m}/versions", model).body(BodyInserters.fromMultipartData(other.build()))
+                        .exchange().expectStatus().isBadRequest();
+            }
+            Thread.sleep(300);
+        } finally {
+            root.detachAppender(logged);
+        }
+        List<String> doubleReleases = logged.list.stream()
+                .filter(e -> causes(e.getThrowableProxy()).contains("IllegalReferenceCountException"))
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        assertThat(doubleReleases).isEmpty();
+        assertNoVersionsAndNoTempFiles(model);
+    }
+
+    private static String causes(ch.qos.logback.classic.spi.IThrowableProxy t) {
+        StringBuilder names = new StringBuilder();
+        for (; t != null; t = t.getCause()) {
+            names.append(t.getClassName()).append(' ');
+        }
+        return names.toString();
+    }
+
     @Test
     void fileUnderAnotherName_is400() throws Exception {
         String model = created("other-name");
