@@ -9,8 +9,12 @@ package dev.otimo.experiments;
 public record Comparison(Metric metric, int controlVersion, int variantVersion, long controlN, long variantN,
         double difference, Interval differenceInterval, double z, double pValue) {
 
-    /** Whether the variant's value is better than the control's in the metric's direction. */
+    /**
+     * Whether the variant is better than the control in the metric's direction, by the sign of the test
+     * statistic (for latency the rank test's, which may differ from the sign of the median difference).
+     */
     public boolean variantBetter() {
-        return metric.higherIsBetter() ? difference > 0 : difference < 0;
+        double sign = z != 0 ? z : difference;
+        return metric.higherIsBetter() ? sign > 0 : sign < 0;
     }
 }
