@@ -40,11 +40,22 @@ class ExperimentStatisticsTest {
 
     @Test
     void aaExperimentsCheckedEvery100RequestsKeepTheFalsePositiveRateNearAlphaWhileNaiveTestingDoesNot() {
+        double[] rates = aaFalsePositiveRates(17);
+        System.out.printf("A/A, 20 looks: alpha spending %.3f, naive repeated z tests %.3f%n", rates[0], rates[1]);
+        assertThat(rates[0]).isBetween(ALPHA / 2, 2 * ALPHA);
+        assertThat(rates[1]).isGreaterThan(2 * ALPHA);
+    }
+
+    /**
+     * 1,000 A/A experiments (5 % errors on both sides), looked at after every 100 requests per variant up to
+     * 2,000: the fraction declaring a winner with alpha spending and with a plain z test at each look.
+     */
+    static double[] aaFalsePositiveRates(long seed) {
         int experiments = 1_000;
         int batches = 20; // 2,000 requests per variant
         long planned = 2_000;
         AlphaSpendingBoundary schedule = AlphaSpendingBoundary.start(ALPHA);
-        SplittableRandom random = new SplittableRandom(17);
+        SplittableRandom random = new SplittableRandom(seed);
         int sequentialWinners = 0;
         int naiveWinners = 0;
         for (int e = 0; e < experiments; e++) {
@@ -67,12 +78,7 @@ class ExperimentStatisticsTest {
                 naiveWinners++;
             }
         }
-        double sequentialRate = sequentialWinners / (double) experiments;
-        double naiveRate = naiveWinners / (double) experiments;
-        System.out.printf("A/A, 20 looks: alpha spending %.3f, naive repeated z tests %.3f%n", sequentialRate,
-                naiveRate);
-        assertThat(sequentialRate).isBetween(ALPHA / 2, 2 * ALPHA);
-        assertThat(naiveRate).isGreaterThan(2 * ALPHA);
+        return new double[] {sequentialWinners / (double) experiments, naiveWinners / (double) experiments};
     }
 
     @Test
@@ -81,10 +87,24 @@ class ExperimentStatisticsTest {
         long fixed = SampleSize.fixedForProportions(0.05, 0.02, ALPHA, 0.8);
         assertThat(fixed).isBetween(2_150L, 2_250L); // the textbook figure for 5 % vs 7 %
         assertThat(planned).isGreaterThan(fixed).isLessThan((long) (fixed * 1.1));
+        double[] result = detectionRate(planned, 7);
+        System.out.printf("5 %% vs 7 %%: planned %d per variant (fixed test %d), detected %.3f, wrong way %.3f%n",
+                planned, fixed, result[0], result[1]);
+        assertThat(result[0]).isGreaterThanOrEqualTo(0.80);
+        assertThat(result[1]).isZero();
+    }
+
+    /**
+     * 5,000 experiments with 5 % errors on the control and 7 % on the variant, looked at every 100 requests up
+     * to the planned sample: the fraction that declares "B worse", and the fraction declaring the wrong winner.
+     * The design's power is about 0.81 (0.812 over 30 seeds of 1,000); 5,000 experiments keep the standard
+     * error (0.0055) small enough that the check against 0.80 does not depend on the seed.
+     */
+    static double[] detectionRate(long planned, long seed) {
         int batches = (int) ((planned + 99) / 100);
         AlphaSpendingBoundary schedule = AlphaSpendingBoundary.start(ALPHA);
-        SplittableRandom random = new SplittableRandom(7);
-        int experiments = 1_000;
+        SplittableRandom random = new SplittableRandom(seed);
+        int experiments = 5_000;
         int detected = 0;
         int wrongWay = 0;
         for (int e = 0; e < experiments; e++) {
@@ -107,11 +127,7 @@ class ExperimentStatisticsTest {
                 wrongWay++;
             }
         }
-        double power = detected / (double) experiments;
-        System.out.printf("5 %% vs 7 %%: planned %d per variant (fixed test %d), detected %.3f, wrong way %d%n",
-                planned, fixed, power, wrongWay);
-        assertThat(power).isGreaterThanOrEqualTo(0.80);
-        assertThat(wrongWay).isZero();
+        return new double[] {detected / (double) experiments, wrongWay / (double) experiments};
     }
 
     @Test
@@ -176,7 +192,7 @@ class ExperimentStatisticsTest {
     void wilsonIntervalsCoverTheTrueProportionAbout95PercentOfTheTime() {
         SplittableRandom random = new SplittableRandom(3);
         double[][] cases = {{0.05, 200}, {0.2, 100}, {0.02, 1_000}, {0.5, 50}};
-        int simulations = 2_000;
+        int simulations = 4_000; // exact coverages of these cases: 0.967, 0.941, 0.947, 0.935
         double totalCoverage = 0;
         for (double[] c : cases) {
             double p = c[0];
@@ -208,7 +224,7 @@ class ExperimentStatisticsTest {
     void bootstrapMedianIntervalContainsTheTrueMedianForAtLeast90PercentOfSeeds() {
         double meanMicros = 50_000; // exponential latency, mean 50 ms
         double trueMedian = meanMicros * Math.log(2);
-        int seeds = 200;
+        int seeds = 400;
         int contained = 0;
         for (int seed = 0; seed < seeds; seed++) {
             SplittableRandom random = new SplittableRandom(1_000 + seed);
