@@ -1,7 +1,8 @@
 package dev.otimo.experiments;
 
 /**
- * A variant against the control on one metric: the difference (variant - control, in the metric's unit:
+ * A variant against the control on one metric, in one value the API can return as it is and the
+ * {@link SequentialMonitor} can judge: the difference (variant - control, in the metric's unit:
  * a proportion, or milliseconds for latency), its confidence interval, the signed z statistic of the test and
  * its nominal two-sided p-value (valid for one look; {@link SequentialMonitor} decides what it may conclude
  * when the experiment is looked at repeatedly).

@@ -7,6 +7,7 @@ import org.HdrHistogram.Histogram;
 import org.apache.commons.statistics.distribution.BetaDistribution;
 import org.apache.commons.statistics.distribution.ContinuousDistribution;
 import org.apache.commons.statistics.distribution.NormalDistribution;
+import org.apache.commons.statistics.distribution.TDistribution;
 
 /**
  * Confidence intervals for what a variant reports: the Wilson score interval for a proportion (error rate,
@@ -62,6 +63,40 @@ public final class Intervals {
         double estimate = histogram.getValueAtPercentile(q * 100);
         return new Interval(estimate, percentile(draws, (1 - confidence) / 2), percentile(draws, (1 + confidence) / 2),
                 confidence);
+    }
+
+    /**
+     * The bootstrap interval of a variant's latency quantile q (0.5, 0.95, 0.99), in milliseconds; NaN without
+     * requests.
+     */
+    public static Interval latencyMillis(VariantSample.Snapshot snapshot, double q, double confidence, long seed) {
+        Interval micros = bootstrapQuantile(snapshot.latencyHistogram(), q, confidence, seed);
+        return new Interval(micros.estimate() / 1000.0, micros.lower() / 1000.0, micros.upper() / 1000.0, confidence);
+    }
+
+    /** The Wilson interval of a variant's error rate. */
+    public static Interval errorRate(VariantSample.Snapshot snapshot, double confidence) {
+        return wilson(snapshot.errors(), snapshot.requests(), confidence);
+    }
+
+    /** The Wilson interval of a variant's accuracy on reported outcomes. */
+    public static Interval accuracy(VariantSample.Snapshot snapshot, double confidence) {
+        return wilson(snapshot.outcomeSuccesses(), snapshot.outcomeTrials(), confidence);
+    }
+
+    /**
+     * The Student t interval of a variant's mean numeric error (from its sum and sum of squares); NaN below two
+     * outcomes.
+     */
+    public static Interval meanNumericError(VariantSample.Snapshot snapshot, double confidence) {
+        long n = snapshot.numericOutcomes();
+        double mean = snapshot.meanNumericError();
+        if (n < 2) {
+            return new Interval(mean, Double.NaN, Double.NaN, confidence);
+        }
+        double t = TDistribution.of(n - 1).inverseSurvivalProbability((1 - confidence) / 2);
+        double half = t * Math.sqrt(snapshot.numericErrorVariance() / n);
+        return new Interval(mean, mean - half, mean + half, confidence);
     }
 
     /** Bootstrap replicates of the q-quantile of a histogram (see the class comment). */

@@ -307,6 +307,15 @@ class ExperimentStatisticsTest {
         assertThat(snapshot.numericSumOfSquares()).isEqualTo(total);
         assertThat(snapshot.errorRate()).isEqualTo(0.1);
         assertThat(snapshot.accuracy()).isEqualTo(0.75);
+        assertThat(Intervals.errorRate(snapshot, 0.95).contains(0.1)).isTrue();
+        assertThat(Intervals.accuracy(snapshot, 0.95).width()).isLessThan(0.01);
+        Interval meanError = Intervals.meanNumericError(snapshot, 0.95);
+        assertThat(meanError.estimate()).isZero();
+        assertThat(meanError.upper()).isCloseTo(1.96 / Math.sqrt(total), within(1e-4));
+        Interval p50 = Intervals.latencyMillis(snapshot, 0.5, 0.95, 1);
+        assertThat(p50.estimate()).isBetween(1.24, 1.26); // latencies 1,000..1,499 µs, evenly
+        assertThat(p50.lower()).isLessThanOrEqualTo(p50.estimate());
+        assertThat(p50.upper()).isGreaterThanOrEqualTo(p50.estimate());
         // the snapshot does not change when recording goes on
         sample.recordRequest(true, 5);
         assertThat(snapshot.requests()).isEqualTo(total);
