@@ -6,9 +6,7 @@ import dev.otimo.registry.RegistryService;
 import dev.otimo.support.ServerTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.MultipartBodyBuilder;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.reactive.function.BodyInserters;
 import tools.jackson.databind.JsonNode;
@@ -107,16 +105,7 @@ class CompressionJobsTest extends ServerTest {
         assertThat(fromTraffic.get("status").asString()).as(fromTraffic.toString()).isEqualTo("SUCCEEDED");
         assertThat(fromTraffic.get("report").get("fidelity").get("source").asString()).isEqualTo("traffic");
 
-        MultipartBodyBuilder parts = new MultipartBodyBuilder();
-        parts.part("file", new ByteArrayResource(lines.toString().getBytes()) {
-            @Override
-            public String getFilename() {
-                return "calibration.jsonl";
-            }
-        });
-        JsonNode set = admin.post().uri("/api/v1/models/{m}/calibration-sets", model)
-                .body(BodyInserters.fromMultipartData(parts.build())).exchange().expectStatus().isCreated()
-                .expectBody(JsonNode.class).returnResult().getResponseBody();
+        JsonNode set = uploadCalibrationSet(model, lines.toString().getBytes());
         assertThat(set.get("samples").asInt()).isEqualTo(20);
         JsonNode fromUpload = awaitJob(start(model, 1, "{\"recipe\": [{\"method\": \"prune\", \"options\": {\"sparsity\": 0.2}},"
                 + " {\"method\": \"int8-static\"}], \"calibration\": {\"source\": \"upload\", \"uploadId\": \"" + set.get("uploadId").asString() + "\"}}"));

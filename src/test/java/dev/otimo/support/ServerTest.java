@@ -216,6 +216,20 @@ public abstract class ServerTest {
         return parts.build();
     }
 
+    /** Uploads calibration lines (JSON v2 requests, one per line) for the model; returns the stored set. */
+    protected JsonNode uploadCalibrationSet(String model, byte[] lines) {
+        MultipartBodyBuilder parts = new MultipartBodyBuilder();
+        parts.part("file", new ByteArrayResource(lines) {
+            @Override
+            public String getFilename() {
+                return "calibration.jsonl";
+            }
+        });
+        return admin.post().uri("/api/v1/models/{m}/calibration-sets", model)
+                .body(BodyInserters.fromMultipartData(parts.build())).exchange().expectStatus().isCreated()
+                .expectBody(JsonNode.class).returnResult().getResponseBody();
+    }
+
     /** Deploys with the given JSON body (null: defaults) and returns the deployment view. */
     protected JsonNode deploy(String model, int version, String body) {
         return admin.put().uri("/api/v1/models/{m}/versions/{v}/deployment", model, version)

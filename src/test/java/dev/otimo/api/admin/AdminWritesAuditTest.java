@@ -3,9 +3,7 @@ package dev.otimo.api.admin;
 import dev.otimo.support.ServerTest;
 import dev.otimo.support.TestModels;
 import org.junit.jupiter.api.Test;
-import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.MultipartBodyBuilder;
 import org.springframework.web.reactive.function.BodyInserters;
 import tools.jackson.databind.JsonNode;
 
@@ -37,17 +35,8 @@ class AdminWritesAuditTest extends ServerTest {
                 .expectBody(JsonNode.class).returnResult().getResponseBody();
         admin.delete().uri("/api/v1/api-keys/{id}", key.get("id").asLong()).exchange().expectStatus().isNoContent();
 
-        MultipartBodyBuilder parts = new MultipartBodyBuilder();
-        parts.part("file", new ByteArrayResource(("{\"inputs\":[{\"name\":\"a\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]},"
-                + "{\"name\":\"b\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}\n").getBytes(StandardCharsets.UTF_8)) {
-            @Override
-            public String getFilename() {
-                return "calibration.jsonl";
-            }
-        });
-        JsonNode set = admin.post().uri("/api/v1/models/{m}/calibration-sets", model)
-                .body(BodyInserters.fromMultipartData(parts.build())).exchange().expectStatus().isCreated()
-                .expectBody(JsonNode.class).returnResult().getResponseBody();
+        JsonNode set = uploadCalibrationSet(model, ("{\"inputs\":[{\"name\":\"a\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]},"
+                + "{\"name\":\"b\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}\n").getBytes(StandardCharsets.UTF_8));
         admin.delete().uri("/api/v1/models/{m}/calibration-sets/{id}", model, set.get("uploadId").asString())
                 .exchange().expectStatus().isNoContent();
         admin.post().uri("/api/v1/models/{m}/versions/{v}/compressions", model, v).contentType(MediaType.APPLICATION_JSON)
