@@ -16,7 +16,7 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.multipart.PartEvent;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -27,7 +27,6 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Flux;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,10 +176,10 @@ public class CompressionAdminController {
     @ApiResponse(responseCode = "413", description = "set over the upload limit", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "422", description = "the file does not match the digest the client stated", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<CalibrationView> calibrationSet(@PathVariable String model,
-                                                @io.swagger.v3.oas.annotations.Parameter(hidden = true) @RequestBody Flux<PartEvent> parts) {
+                                                @io.swagger.v3.oas.annotations.Parameter(hidden = true) ServerHttpRequest request) {
         long limit = maxCalibrationSize;
         return calls.blocking(() -> compression.calibrationSets(model))
-                .flatMap(existing -> MultipartUpload.receive(parts, uploads, "calibration-", limit, "calibration set",
+                .flatMap(existing -> MultipartUpload.receive(request, uploads, "calibration-", limit, "calibration set",
                         received -> calls.asActor(actor -> view(compression.storeCalibrationSet(actor, model,
                                 received.path(), received.sha256(), received.size())))));
     }

@@ -26,8 +26,8 @@ import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.codec.multipart.PartEvent;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -149,10 +149,10 @@ public class ModelAdminController {
     @ApiResponse(responseCode = "413", description = "file over the upload limit", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "422", description = "the file does not match the digest the client stated", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<AdminViews.VersionView> upload(@PathVariable String model,
-                                               @io.swagger.v3.oas.annotations.Parameter(hidden = true) @RequestBody Flux<PartEvent> parts) {
+                                               @io.swagger.v3.oas.annotations.Parameter(hidden = true) ServerHttpRequest request) {
         long limit = properties.maxUploadSize().toBytes();
         return calls.blocking(() -> registry.model(model))
-                .flatMap(m -> MultipartUpload.receive(parts, uploads, "upload-", limit, "model file",
+                .flatMap(m -> MultipartUpload.receive(request, uploads, "upload-", limit, "model file",
                         received -> calls.asActor(actor -> view(registry.registerVersion(actor, model, received.path(), received.sha256(),
                                 received.size(), null, null)))))
                 .flatMap(this::afterReconcile);

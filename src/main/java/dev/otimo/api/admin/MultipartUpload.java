@@ -1,21 +1,26 @@
 package dev.otimo.api.admin;
 
 import dev.otimo.api.ApiException;
-import org.springframework.core.io.buffer.DataBuffer;
+import org.apache.commons.fileupload2.core.FileUploadSizeException;
+import org.apache.commons.fileupload2.core.MultipartInput;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.codec.multipart.FilePartEvent;
-import org.springframework.http.codec.multipart.FormPartEvent;
-import org.springframework.http.codec.multipart.PartEvent;
-import reactor.core.publisher.Flux;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
@@ -30,9 +35,14 @@ import java.util.function.Function;
  * Receives the one file of a multipart upload into a temporary file, byte for byte, and checks it
  * against the client's digest when the client sent one.
  * <p>
- * The temporary file exists before the request body is subscribed to, and the body's part events
- * flow through one synchronous step straight into the file writer: no windows, no deferred inner
- * subscriptions. Every byte written is hashed and counted on its way to the file; the first file part
+ * Why not the framework's multipart reader: cancelling its part stream while it flushes the buffers
+ * that end a part releases those buffers a second time (its parser keeps them queued while handing
+ * them out), which corrupts the connection's inbound buffer; every refusal mid-body (a second
+ * {@code file} part, a file over the limit) cancels. Here the raw request body is read as a blocking
+ * stream on a worker thread and parsed by Commons FileUpload's streaming parser: each network buffer
+ * is copied out and released exactly once by the stream, and a refusal just closes it.
+ * <p>
+ * Every byte of the file is counted and hashed on its way to the temporary file; the first file part
  * after the one named {@code file}, or a byte over the limit, ends the upload at once. The temporary
  * file is removed on every error and on cancellation (a client that goes away) unless the work that
  * consumes it has already taken it over.
@@ -48,6 +58,12 @@ final class MultipartUpload {
     static final int MAX_FIELD_BYTES = 1024;
     /** The most bytes all parts but the file may hold together. */
     static final int MAX_OTHER_BYTES = 64 * 1024;
+    /** The most bytes the headers of one part may hold. */
+    static final int MAX_PART_HEADER_BYTES = 16 * 1024;
+    /** Network buffers the body stream may hold before the reader takes them (bounds memory per upload). */
+    private static final int PREFETCHED_BUFFERS = 16;
+    /** The parser's read buffer, and the size of each write to the temporary file. */
+    private static final int COPY_BUFFER_BYTES = 64 * 1024;
     /** Algorithms of RFC 9530's registry this server computes, by their registered names. */
     private static final Map<String, String> ALGORITHMS = Map.of("sha-256", "SHA-256", "sha-512", "SHA-512");
 
@@ -59,24 +75,38 @@ final class MultipartUpload {
     }
 
     /**
-     * Receives the part named {@code file} into a new file in {@code dir}, then hands it to
-     * {@code consume}, which owns it from then on (it must move or delete it).
+     * Receives the part named {@code file} of {@code request}'s multipart body into a new file in
+     * {@code dir}, then hands it to {@code consume}, which owns it from then on (it must move or delete it).
      *
      * @param limit the most bytes the file may have (413 above)
      * @param what  what the file is, for error messages ("model file", "calibration set")
      */
-    static <T> Mono<T> receive(Flux<PartEvent> parts, Path dir, String prefix, long limit, String what,
+    static <T> Mono<T> receive(ServerHttpRequest request, Path dir, String prefix, long limit, String what,
                                Function<Received, Mono<T>> consume) {
+        byte[] boundary = boundary(request.getHeaders().getContentType());
         AtomicBoolean handedOver = new AtomicBoolean();
         return Mono.usingWhen(
                 Mono.fromCallable(() -> Files.createTempFile(dir, prefix, ".part")).subscribeOn(Schedulers.boundedElastic()),
-                path -> write(parts, path, limit, what).flatMap(received -> {
-                    handedOver.set(true);
-                    return consume.apply(received);
-                }),
+                path -> Mono.fromCallable(() -> read(request, boundary, path, limit, what))
+                        .subscribeOn(Schedulers.boundedElastic())
+                        .flatMap(received -> {
+                            handedOver.set(true);
+                            return consume.apply(received);
+                        }),
                 path -> deleteUnlessHandedOver(path, handedOver),
                 (path, error) -> deleteUnlessHandedOver(path, handedOver),
                 path -> deleteUnlessHandedOver(path, handedOver));
+    }
+
+    private static byte[] boundary(MediaType contentType) {
+        String boundary = contentType == null ? null : contentType.getParameter("boundary");
+        if (boundary != null && boundary.length() >= 2 && boundary.startsWith("\"") && boundary.endsWith("\"")) {
+            boundary = boundary.substring(1, boundary.length() - 1);
+        }
+        if (boundary == null || boundary.isEmpty() || boundary.length() > 70) {
+            throw ApiException.badRequest("Content-Type must be multipart/form-data with a boundary of 1 to 70 characters");
+        }
+        return boundary.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static Mono<Void> deleteUnlessHandedOver(Path path, AtomicBoolean handedOver) {
@@ -89,15 +119,43 @@ final class MultipartUpload {
         }).subscribeOn(Schedulers.boundedElastic());
     }
 
-    private static Mono<Received> write(Flux<PartEvent> parts, Path path, long limit, String what) {
+    /** Reads the whole body, on a worker thread; closing the body stream cancels what is left of it. */
+    private static Received read(ServerHttpRequest request, byte[] boundary, Path path, long limit, String what)
+            throws IOException {
         Reading reading = new Reading(limit, what);
-        // the codec releases what it still holds when the upload ends early; each event handed over is released here
-        Flux<DataBuffer> fileBytes = parts.handle(reading::next);
-        return DataBufferUtils.write(fileBytes, path)
-                .then(Mono.fromCallable(() -> reading.finish(path)));
+        try (InputStream body = DataBufferUtils.subscriberInputStream(request.getBody(), PREFETCHED_BUFFERS);
+             FileChannel file = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            MultipartInput parts = MultipartInput.builder().setInputStream(body).setBoundary(boundary)
+                    .setBufferSize(COPY_BUFFER_BYTES).setMaxPartHeaderSize(MAX_PART_HEADER_BYTES).get();
+            parts.setHeaderCharset(StandardCharsets.UTF_8);
+            try {
+                if (!parts.skipPreamble()) {
+                    throw ApiException.badRequest("multipart body holds no part");
+                }
+                do {
+                    reading.part(headers(parts.readHeaders()), parts, file);
+                } while (parts.readBoundary());
+            } catch (MultipartInput.MalformedStreamException | FileUploadSizeException e) {
+                throw ApiException.badRequest("malformed multipart body: " + e.getMessage());
+            }
+            file.force(false);
+        }
+        return reading.finish(path);
     }
 
-    /** The state of one upload as its part events go by, all on the thread that delivers them. */
+    /** A part's header block, as the parser hands it over (lines separated by CRLF). */
+    private static HttpHeaders headers(String block) {
+        HttpHeaders headers = new HttpHeaders();
+        for (String line : block.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                headers.add(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+            }
+        }
+        return headers;
+    }
+
+    /** The state of one upload as its parts go by, on the one thread that reads the body. */
     private static final class Reading {
 
         private final long limit;
@@ -106,86 +164,114 @@ final class MultipartUpload {
         private final Map<String, MessageDigest> stated = new LinkedHashMap<>();
         private final Map<String, byte[]> statedValues = new LinkedHashMap<>();
         private final StringBuilder statedHex = new StringBuilder();
-        private boolean partStarts = true;
-        private boolean inFile;
-        private boolean inDigestField;
         private int fileParts;
         private long size;
         private long otherBytes;
         private String otherFile;
-        private ApiException malformed;
-        private ApiException refused;
 
         Reading(long limit, String what) {
             this.limit = limit;
             this.what = what;
         }
 
-        void next(PartEvent event, reactor.core.publisher.SynchronousSink<DataBuffer> sink) {
-            DataBuffer content = event.content();
-            boolean first = partStarts;
-            try {
-                if (refused != null) {
-                    throw refused;
-                }
-                partStarts = event.isLast();
-                if (first) {
-                    startPart(event);
-                }
-                if (inFile) {
-                    accept(content);
-                    sink.next(content);
-                    content = null;
-                } else if ((otherBytes += content.readableByteCount()) > MAX_OTHER_BYTES) {
-                    throw ApiException.badRequest("the parts other than 'file' hold more than " + MAX_OTHER_BYTES + " bytes");
-                } else if (inDigestField) {
-                    if (statedHex.length() + content.readableByteCount() > MAX_FIELD_BYTES) {
-                        throw ApiException.badRequest("form field 'sha256' is longer than " + MAX_FIELD_BYTES + " bytes");
-                    }
-                    statedHex.append(content.toString(StandardCharsets.US_ASCII));
-                }
-            } catch (RuntimeException e) {
-                if (first && e instanceof ApiException refusal && refused == null) {
-                    // refusing on a part's first event ends the body under the codec, which then releases what
-                    // it handed over once more: refuse on the next event (or at the end) instead
-                    refused = refusal;
-                    inFile = false;
-                } else {
-                    sink.error(e);
-                }
-            } finally {
-                if (content != null) {
-                    DataBufferUtils.release(content);
-                }
-            }
-        }
-
-        private void startPart(PartEvent event) {
-            inFile = event instanceof FilePartEvent && "file".equals(event.name());
-            inDigestField = event instanceof FormPartEvent && "sha256".equals(event.name());
-            if (inFile) {
+        /** Reads one part's body: the file into {@code file}, the digest field into memory, anything else counted and dropped. */
+        void part(HttpHeaders headers, MultipartInput parts, FileChannel file) throws IOException {
+            ContentDisposition disposition = disposition(headers);
+            String name = disposition.getName();
+            boolean isFile = disposition.getFilename() != null;
+            if (isFile && "file".equals(name)) {
                 if (++fileParts > 1) {
-                    inFile = false;
                     throw ApiException.badRequest("send exactly one part named 'file'");
                 }
-                readDigestFields(event.headers());
-            } else if (event instanceof FilePartEvent && otherFile == null) {
-                otherFile = event.name();
+                readDigestFields(headers);
+                parts.readBodyData(new FileSink(file));
+            } else {
+                if (isFile && otherFile == null) {
+                    otherFile = name;
+                }
+                boolean digestField = !isFile && "sha256".equals(name);
+                parts.readBodyData(new OtherSink(digestField));
             }
         }
 
-        /**
-         * Starts the digests the file part's fields ask for. A malformed field is refused once the file
-         * is in: refusing on the request's first event cuts the body short under the codec.
-         */
+        private static ContentDisposition disposition(HttpHeaders headers) {
+            String value = headers.getFirst(HttpHeaders.CONTENT_DISPOSITION);
+            if (value == null) {
+                throw ApiException.badRequest("a multipart part has no Content-Disposition header");
+            }
+            try {
+                return ContentDisposition.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("a part's Content-Disposition cannot be read: " + abbreviate(value));
+            }
+        }
+
+        /** Counts, hashes and writes the file's bytes; refuses the byte that passes the limit. */
+        private final class FileSink extends OutputStream {
+
+            private final FileChannel file;
+
+            FileSink(FileChannel file) {
+                this.file = file;
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                size += length;
+                if (size > limit) {
+                    throw ApiException.tooLarge(what + " exceeds the upload limit of " + limit + " bytes");
+                }
+                sha256.update(bytes, offset, length);
+                for (MessageDigest d : stated.values()) {
+                    if (d != sha256) {
+                        d.update(bytes, offset, length);
+                    }
+                }
+                ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
+                while (buffer.hasRemaining()) {
+                    file.write(buffer);
+                }
+            }
+        }
+
+        /** Counts the bytes of the parts other than the file against their allowance; keeps the digest field. */
+        private final class OtherSink extends OutputStream {
+
+            private final boolean digestField;
+
+            OtherSink(boolean digestField) {
+                this.digestField = digestField;
+            }
+
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                if ((otherBytes += length) > MAX_OTHER_BYTES) {
+                    throw ApiException.badRequest("the parts other than 'file' hold more than " + MAX_OTHER_BYTES + " bytes");
+                }
+                if (digestField) {
+                    if (statedHex.length() + length > MAX_FIELD_BYTES) {
+                        throw ApiException.badRequest("form field 'sha256' is longer than " + MAX_FIELD_BYTES + " bytes");
+                    }
+                    statedHex.append(new String(bytes, offset, length, StandardCharsets.US_ASCII));
+                }
+            }
+        }
+
+        /** Starts the digests the file part's fields ask for; a malformed field is refused with 400. */
         private void readDigestFields(HttpHeaders headers) {
             for (String field : new String[] {"Content-Digest", "Repr-Digest"}) {
                 for (String value : headers.getOrEmpty(field)) {
-                    try {
-                        parseDigestField(field, value);
-                    } catch (ApiException e) {
-                        malformed = malformed == null ? e : malformed;
-                    }
+                    parseDigestField(field, value);
                 }
             }
         }
@@ -219,33 +305,10 @@ final class MultipartUpload {
             }
         }
 
-        private void accept(DataBuffer content) {
-            size += content.readableByteCount();
-            if (size > limit) {
-                throw ApiException.tooLarge(what + " exceeds the upload limit of " + limit + " bytes");
-            }
-            try (DataBuffer.ByteBufferIterator it = content.readableByteBuffers()) {
-                it.forEachRemaining(buffer -> {
-                    for (MessageDigest d : stated.values()) {
-                        if (d != sha256) {
-                            d.update(buffer.duplicate());
-                        }
-                    }
-                    sha256.update(buffer.duplicate());
-                });
-            }
-        }
-
         Received finish(Path path) {
-            if (refused != null) {
-                throw refused;
-            }
             if (fileParts == 0) {
                 throw ApiException.badRequest("multipart request has no part named 'file' holding the " + what
                         + (otherFile == null ? "" : " (it has a file part named '" + otherFile + "')"));
-            }
-            if (malformed != null) {
-                throw malformed;
             }
             byte[] actual = sha256.digest();
             String hex = HexFormat.of().formatHex(actual);
