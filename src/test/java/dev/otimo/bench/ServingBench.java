@@ -54,6 +54,17 @@ public final class ServingBench {
     record Cell(String model, String encoding, String batching, int clients, LoadGenerator.Result result) {
     }
 
+    /** Where the load comes from: {@code wrk} in another process (when installed), or the in-JVM client. */
+    private static final boolean WRK = !"jvm".equals(System.getProperty("bench.load", "wrk")) && Wrk.available();
+    private static Wrk wrk;
+
+    /** One measured cell, from the configured load generator. */
+    private static LoadGenerator.Result load(String url, byte[] body, Map<String, String> headers, int clients,
+                                             Duration warm, Duration measure) throws Exception {
+        return WRK ? wrk.run(url, body, headers, clients, measure)
+                : LoadGenerator.run(url, body, headers, clients, warm, measure);
+    }
+
     public static void main(String[] args) throws Exception {
         double seconds = Double.parseDouble(System.getProperty("bench.seconds", "4"));
         double warmup = Double.parseDouble(System.getProperty("bench.warmup", "2"));
@@ -74,12 +85,18 @@ public final class ServingBench {
         }
 
         Path dir = Files.createTempDirectory("otimo-bench-");
+        wrk = new Wrk(dir);
+        Duration settleRound = Duration.ofSeconds(Long.getLong("bench.settle-seconds", 10));
+        int settleRounds = Integer.getInteger("bench.settle-rounds", 8);
         Duration warm = Duration.ofMillis((long) (warmup * 1000));
         Duration measure = Duration.ofMillis((long) (seconds * 1000));
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("date", Instant.now().toString());
         report.put("machine", Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name")
                 + " " + System.getProperty("java.version"));
+        report.put("cpuFlags", cpuFlags());
+        report.put("load", WRK ? "wrk (another process), each target settled at 64 clients in rounds of "
+                + settleRound.toSeconds() + " s until two are within " + (int) (Wrk.SETTLED * 100) + "%" : "in-JVM Reactor Netty client");
         report.put("intraOpThreads", threads);
         report.put("secondsPerCell", seconds);
         report.put("batchingOn", Map.of("maxBatchSize", 128, "maxQueueDelayMicros", delay));
@@ -97,6 +114,8 @@ public final class ServingBench {
         Map<String, Object> raw = new LinkedHashMap<>();
         Map<String, Object> echo = new LinkedHashMap<>();
         Map<String, Object> ratios = new LinkedHashMap<>();
+        Map<String, Object> settled = new LinkedHashMap<>();
+        report.put("warmupRowsPerSecond", settled);
         try (EchoServer echoServer = new EchoServer()) {
             for (ModelCase m : models) {
                 Path file = dir.resolve(m.name() + ".onnx");
@@ -123,22 +142,33 @@ public final class ServingBench {
                                 "Inference-Header-Content-Length", Integer.toString(binaryHeader(row.length).length)));
                 // JIT warm-up of the whole serving path before anything is measured
                 for (String encoding : ENCODINGS) {
-                    for (int version : List.of(off, on)) {
-                        LoadGenerator.run("http://127.0.0.1:" + port + "/v2/models/" + m.name() + "/versions/" + version + "/infer",
-                                bodies.get(encoding), headers.get(encoding), 64, warm.multipliedBy(2), Duration.ofMillis(100));
+                    Map<String, String> urls = new LinkedHashMap<>();
+                    urls.put("echo", echoServer.url());
+                    urls.put("off", "http://127.0.0.1:" + port + "/v2/models/" + m.name() + "/versions/" + off + "/infer");
+                    urls.put("on", "http://127.0.0.1:" + port + "/v2/models/" + m.name() + "/versions/" + on + "/infer");
+                    for (Map.Entry<String, String> target : urls.entrySet()) {
+                        if (WRK) {
+                            List<Double> rounds = wrk.settle(target.getValue(), bodies.get(encoding), headers.get(encoding), 64,
+                                    settleRound, settleRounds);
+                            settled.put(m.name() + "/" + encoding + "/" + target.getKey(), rounds);
+                            System.out.printf(Locale.ROOT, "   warm-up %s %s %s: %s rows/s%n", m.name(), encoding, target.getKey(),
+                                    rounds.stream().map(r -> String.format(Locale.ROOT, "%.0f", r)).toList());
+                        } else {
+                            LoadGenerator.run(target.getValue(), bodies.get(encoding), headers.get(encoding), 64,
+                                    warm.multipliedBy(2), Duration.ofMillis(100));
+                        }
                     }
-                    LoadGenerator.run(echoServer.url(), bodies.get(encoding), headers.get(encoding), 64, warm, Duration.ofMillis(100));
                 }
                 for (String encoding : ENCODINGS) {
                     for (int clients : CLIENTS) {
-                        LoadGenerator.Result e = LoadGenerator.run(echoServer.url(), bodies.get(encoding), headers.get(encoding), clients, warm, measure);
+                        LoadGenerator.Result e = load(echoServer.url(), bodies.get(encoding), headers.get(encoding), clients, warm, measure);
                         echo.put(m.name() + "/" + encoding + "/" + clients, e);
                         cells.add(new Cell(m.name(), encoding, "echo", clients, e));
                         print(cells.get(cells.size() - 1));
                         for (String batching : List.of("off", "on")) {
                             int version = batching.equals("off") ? off : on;
                             String url = "http://127.0.0.1:" + port + "/v2/models/" + m.name() + "/versions/" + version + "/infer";
-                            LoadGenerator.Result r = LoadGenerator.run(url, bodies.get(encoding), headers.get(encoding), clients, warm, measure);
+                            LoadGenerator.Result r = load(url, bodies.get(encoding), headers.get(encoding), clients, warm, measure);
                             cells.add(new Cell(m.name(), encoding, batching, clients, r));
                             print(cells.get(cells.size() - 1));
                         }
@@ -197,13 +227,16 @@ public final class ServingBench {
         return b.array();
     }
 
+    /**
+     * The figures the targets name. The ideal is the compute of one batch of 64 (the largest batch 64
+     * single-row clients can form) plus the bare HTTP cost of 64 requests:
+     * 1 / (1 / raw at batch 64 + 1 / echo at 64 clients), per encoding (the JSON echo sends the JSON body).
+     */
     private static Map<String, Object> ratios(String model, Map<Integer, Double> raw, List<Cell> cells) {
         Map<String, Object> r = new LinkedHashMap<>();
-        double bestRaw = raw.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
-        int bestBatch = raw.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(0);
+        double raw64 = raw.get(64);
         double batch1Millis = 1000.0 / raw.get(1);
-        r.put("rawBestRowsPerSecond", bestRaw);
-        r.put("rawBestBatch", bestBatch);
+        r.put("rawBatch64RowsPerSecond", raw64);
         r.put("rawBatch1Millis", batch1Millis);
         for (String encoding : List.of("json", "binary")) {
             Cell echo64 = find(cells, model, encoding, "echo", 64);
@@ -211,17 +244,32 @@ public final class ServingBench {
             Cell off64 = find(cells, model, encoding, "off", 64);
             Cell on1 = find(cells, model, encoding, "on", 1);
             Cell echo1 = find(cells, model, encoding, "echo", 1);
-            double ideal = 1 / (1 / bestRaw + 1 / echo64.result().perSecond());
+            double ideal = 1 / (1 / raw64 + 1 / echo64.result().perSecond());
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("idealRowsPerSecond", ideal);
             e.put("onOverIdeal", on64.result().perSecond() / ideal);
             e.put("onOverOff", on64.result().perSecond() / off64.result().perSecond());
             e.put("p50At1ClientMillis", on1.result().p50Millis());
-            e.put("p50BudgetMillis", batch1Millis + echo1.result().p50Millis() + 0.2);
+            e.put("p50BudgetMillis", batch1Millis + echo1.result().p50Millis() + 0.1);
             e.put("p99At1ClientMillis", on1.result().p99Millis());
+            e.put("p99OverP50At1Client", on1.result().p99Millis() / on1.result().p50Millis());
+            e.put("p99OverP50At64Clients", on64.result().p99Millis() / on64.result().p50Millis());
             r.put(encoding, e);
         }
         return r;
+    }
+
+    /** The CPU's vector and matrix extensions, which int8 and fp32 speeds depend on. */
+    static String cpuFlags() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("flags")).findFirst()
+                    .map(l -> java.util.Arrays.stream(l.substring(l.indexOf(':') + 1).trim().split(" "))
+                            .filter(f -> f.startsWith("avx") || f.startsWith("amx")).sorted().distinct()
+                            .collect(java.util.stream.Collectors.joining(" ")))
+                    .orElse("unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     private static Cell find(List<Cell> cells, String model, String encoding, String batching, int clients) {
@@ -251,16 +299,17 @@ public final class ServingBench {
                     off.result().p50Millis(), off.result().p99Millis(), on.result().perSecond(),
                     on.result().p50Millis(), on.result().p99Millis()));
         }
-        s.append("\n| model | encoding | raw best rows/s (batch) | ideal rows/s | on ÷ ideal | on ÷ off (64) | p50 @1 client ms (budget) | p99 @1 client ms |\n");
-        s.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        s.append("\n| model | encoding | raw rows/s at batch 64 | ideal rows/s | on ÷ ideal | on ÷ off (64) | p50 @1 client ms (budget) | p99 ÷ p50 @1 | p99 ÷ p50 @64 |\n");
+        s.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         ratios.forEach((model, value) -> {
             Map<String, Object> r = (Map<String, Object>) value;
             for (String encoding : List.of("json", "binary")) {
                 Map<String, Object> e = (Map<String, Object>) r.get(encoding);
-                s.append(String.format(Locale.ROOT, "| %s | %s | %.0f (%d) | %.0f | %.2f | %.2f | %.2f (%.2f) | %.2f |%n",
-                        model, encoding, (double) r.get("rawBestRowsPerSecond"), (int) r.get("rawBestBatch"),
+                s.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.2f | %.2f | %.2f (%.2f) | %.2f | %.2f |%n",
+                        model, encoding, (double) r.get("rawBatch64RowsPerSecond"),
                         (double) e.get("idealRowsPerSecond"), (double) e.get("onOverIdeal"), (double) e.get("onOverOff"),
-                        (double) e.get("p50At1ClientMillis"), (double) e.get("p50BudgetMillis"), (double) e.get("p99At1ClientMillis")));
+                        (double) e.get("p50At1ClientMillis"), (double) e.get("p50BudgetMillis"),
+                        (double) e.get("p99OverP50At1Client"), (double) e.get("p99OverP50At64Clients")));
             }
         });
         return s.toString();
