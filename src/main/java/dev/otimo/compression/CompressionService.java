@@ -1,6 +1,6 @@
 package dev.otimo.compression;
 
-import dev.otimo.api.v2.InferRequest;
+import dev.otimo.inference.InferRequest;
 import dev.otimo.api.v2.V2RequestDecoder;
 import dev.otimo.config.OtimoProperties;
 import dev.otimo.observability.AuditLog;
@@ -21,11 +21,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;

@@ -2,12 +2,12 @@ package dev.otimo.routing;
 
 import dev.otimo.serving.LiveDeployment;
 import dev.otimo.serving.ServedModel;
-import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * Chooses the deployment that serves a request naming no version. Without a routing policy the
@@ -25,18 +25,26 @@ public class Router {
         this.policies = policies;
     }
 
-    /** The deployment an unversioned request would reach, or empty when no version of the model serves. */
-    public Optional<LiveDeployment> route(ServedModel model, HttpHeaders headers) {
-        return select(model, headers).map(Route::deployment);
+    /**
+     * The deployment an unversioned request would reach, or empty when no version of the model serves.
+     *
+     * @param header the request's header (or metadata) value by name, null when absent
+     */
+    public Optional<LiveDeployment> route(ServedModel model, UnaryOperator<String> header) {
+        return select(model, header).map(Route::deployment);
     }
 
-    /** Where an unversioned request goes, or empty when no version of the model serves. */
-    public Optional<Route> select(ServedModel model, HttpHeaders headers) {
+    /**
+     * Where an unversioned request goes, or empty when no version of the model serves.
+     *
+     * @param header the request's header (or metadata) value by name, null when absent
+     */
+    public Optional<Route> select(ServedModel model, UnaryOperator<String> header) {
         ActivePolicy policy = policies.active(model.name());
         if (policy == null) {
             return newest(model).map(Route::direct);
         }
-        int picked = policy.pick(bucket(policy, headers));
+        int picked = policy.pick(bucket(policy, header));
         LiveDeployment chosen = serving(model, picked);
         LiveDeployment primary = serving(model, policy.primaryVersion());
         if (chosen == null) {
@@ -50,9 +58,9 @@ public class Router {
         return Optional.of(new Route(chosen, fallback, shadow(model, policy, chosen), guard));
     }
 
-    private static int bucket(ActivePolicy policy, HttpHeaders headers) {
-        String header = policy.stickyHeader();
-        String value = header == null ? null : headers.getFirst(header);
+    private static int bucket(ActivePolicy policy, UnaryOperator<String> header) {
+        String name = policy.stickyHeader();
+        String value = name == null ? null : header.apply(name);
         return value != null ? StickyHash.bucket(value) : ThreadLocalRandom.current().nextInt(StickyHash.BUCKETS);
     }
 

@@ -1,21 +1,13 @@
 package dev.otimo.api.v2;
 
+import dev.otimo.inference.InferRequest;
+import dev.otimo.inference.RequestedOutput;
+import dev.otimo.inference.InferenceCall;
+import dev.otimo.registry.VersionStatus;
 import dev.otimo.api.ApiException;
 import dev.otimo.api.ErrorBody;
-import dev.otimo.batching.QueueRejectedException;
-import dev.otimo.compression.TrafficReservoir;
 import dev.otimo.config.OtimoProperties;
 import dev.otimo.inference.ByteAdmission;
-import dev.otimo.inference.FailureKind;
-import dev.otimo.observability.InferenceMetrics;
-import dev.otimo.observability.InferenceMetrics.Outcome;
-import dev.otimo.observability.VariantStats;
-import dev.otimo.registry.VersionStatus;
-import dev.otimo.routing.ClientRateLimits;
-import dev.otimo.routing.DeploymentShields;
-import dev.otimo.routing.Route;
-import dev.otimo.routing.Router;
-import dev.otimo.routing.ShadowMirror;
 import dev.otimo.runtime.Signature;
 import dev.otimo.runtime.Tensor;
 import dev.otimo.runtime.TensorSpec;
@@ -24,9 +16,6 @@ import dev.otimo.security.ClientIdentity;
 import dev.otimo.serving.DeploymentManager;
 import dev.otimo.serving.LiveDeployment;
 import dev.otimo.serving.ServedModel;
-import io.github.resilience4j.bulkhead.BulkheadFullException;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.github.resilience4j.ratelimiter.RequestNotPermitted;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -51,7 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -65,35 +54,20 @@ public class InferenceController {
     static final String HEADER_LENGTH = "Inference-Header-Content-Length";
     static final String VERSION_HEADER = "X-Otimo-Model-Version";
     static final List<String> EXTENSIONS = List.of("binary_tensor_data", "schedule_policy");
-    private static final String ROUTED = "routed";
 
     private final DeploymentManager deployments;
-    private final Router router;
-    private final DeploymentShields shields;
-    private final ClientRateLimits rateLimits;
-    private final ShadowMirror shadows;
-    private final InferenceMetrics metrics;
-    private final VariantStats variantStats;
-    private final TrafficReservoir reservoir;
+    private final InferenceCall calls;
     private final ApiKeyVerifier apiKeys;
     private final ByteAdmission admission;
     private final ClientIdentity clients;
     private final long maxRequestBytes;
     private final String serverVersion;
 
-    public InferenceController(DeploymentManager deployments, Router router, DeploymentShields shields,
-                               ClientRateLimits rateLimits, ShadowMirror shadows, InferenceMetrics metrics,
-                               VariantStats variantStats, TrafficReservoir reservoir, ApiKeyVerifier apiKeys,
+    public InferenceController(DeploymentManager deployments, InferenceCall calls, ApiKeyVerifier apiKeys,
                                ByteAdmission admission, ClientIdentity clients, OtimoProperties properties,
                                @org.springframework.beans.factory.annotation.Value("${otimo.version:0.1.0}") String serverVersion) {
         this.deployments = deployments;
-        this.router = router;
-        this.shields = shields;
-        this.rateLimits = rateLimits;
-        this.shadows = shadows;
-        this.metrics = metrics;
-        this.variantStats = variantStats;
-        this.reservoir = reservoir;
+        this.calls = calls;
         this.apiKeys = apiKeys;
         this.admission = admission;
         this.clients = clients;
@@ -129,7 +103,7 @@ public class InferenceController {
     @Operation(summary = "Model metadata (the version unversioned requests reach)")
     @ApiResponse(responseCode = "404", description = "unknown model", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public V2Schemas.ModelMetadata modelMetadata(@PathVariable String model) {
-        ServedModel served = served(model);
+        ServedModel served = calls.model(model);
         ServedModel.VersionEntry entry = served.defaultVersion()
                 .orElseThrow(() -> ApiException.unavailable("model '" + model + "' has no READY version"));
         return metadata(served, entry);
@@ -139,8 +113,8 @@ public class InferenceController {
     @Operation(summary = "Model version metadata")
     @ApiResponse(responseCode = "404", description = "unknown model or version", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public V2Schemas.ModelMetadata versionMetadata(@PathVariable String model, @PathVariable String version) {
-        ServedModel served = served(model);
-        ServedModel.VersionEntry entry = entry(served, version);
+        ServedModel served = calls.model(model);
+        ServedModel.VersionEntry entry = InferenceCall.version(served, version);
         if (entry.signature() == null) {
             throw ApiException.unavailable("model '" + model + "' version " + version + " is " + entry.status());
         }
@@ -151,9 +125,7 @@ public class InferenceController {
     @Operation(summary = "Whether unversioned requests to the model can be served")
     @ApiResponse(responseCode = "503", description = "not ready", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public V2Schemas.ModelReady modelReady(@PathVariable String model, ServerWebExchange exchange) {
-        ServedModel served = served(model);
-        LiveDeployment d = router.route(served, exchange.getRequest().getHeaders())
-                .orElseThrow(() -> notServing(served, "is not ready: no version is deployed"));
+        LiveDeployment d = calls.routed(model, exchange.getRequest().getHeaders()::getFirst).deployment();
         return new V2Schemas.ModelReady(model, Integer.toString(d.version()), true);
     }
 
@@ -161,8 +133,7 @@ public class InferenceController {
     @Operation(summary = "Whether a model version is deployed and serving")
     @ApiResponse(responseCode = "503", description = "not ready", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public V2Schemas.ModelReady versionReady(@PathVariable String model, @PathVariable String version) {
-        ServedModel.VersionEntry entry = entry(served(model), version);
-        servingDeployment(model, entry);
+        calls.direct(model, version);
         return new V2Schemas.ModelReady(model, version, true);
     }
 
@@ -188,10 +159,7 @@ public class InferenceController {
                                               @Parameter(hidden = true) ServerWebExchange exchange) {
         return Mono.defer(() -> {
             checkApiKey(exchange.getRequest().getHeaders());
-            ServedModel served = served(model);
-            Route route = router.select(served, exchange.getRequest().getHeaders())
-                    .orElseThrow(() -> notServing(served, "has no deployed version; deploy one first"));
-            return run(route, ROUTED, exchange);
+            return run(calls.routed(model, exchange.getRequest().getHeaders()::getFirst), exchange);
         });
     }
 
@@ -214,154 +182,59 @@ public class InferenceController {
                                                      @Parameter(hidden = true) ServerWebExchange exchange) {
         return Mono.defer(() -> {
             checkApiKey(exchange.getRequest().getHeaders());
-            ServedModel.VersionEntry entry = entry(served(model), version);
-            return run(Route.direct(servingDeployment(model, entry)), "direct", exchange);
+            return run(calls.direct(model, version), exchange);
         });
     }
 
-    private Mono<ResponseEntity<byte[]>> run(Route route, String variant, ServerWebExchange exchange) {
-        long started = System.nanoTime();
+    /**
+     * The HTTP side of an inference: the body read within the byte budget and decoded for the target's
+     * signature, the call, the answer encoded. The byte permit is held until the call ends.
+     */
+    private Mono<ResponseEntity<byte[]>> run(InferenceCall.Target target, ServerWebExchange exchange) {
         HttpHeaders headers = exchange.getRequest().getHeaders();
         long headerLength = headerLength(headers);
-        if (headers.getContentLength() > maxRequestBytes) {
-            throw ApiException.tooLarge("request body of " + headers.getContentLength() + " bytes exceeds the limit of "
+        long declared = headers.getContentLength();
+        if (declared > maxRequestBytes) {
+            throw ApiException.tooLarge("request body of " + declared + " bytes exceeds the limit of "
                     + maxRequestBytes + " bytes (otimo.max-request-size)");
         }
-        LiveDeployment routed = route.deployment();
-        long declared = headers.getContentLength();
-        Mono<Served> served = Mono.usingWhen(
-                Mono.fromCallable(() -> admission.admit(routed.model() + " v" + routed.version(), Math.max(declared, 0))),
-                permit -> DataBufferUtils.join(declared >= 0 ? exchange.getRequest().getBody()
-                                        : exchange.getRequest().getBody().handle((chunk, sink) -> {
-                                            try {
-                                                permit.grow(chunk.readableByteCount());
-                                                sink.next(chunk);
-                                            } catch (ApiException refused) {
-                                                DataBufferUtils.release(chunk);
-                                                sink.error(refused);
-                                            }
-                                        }),
-                                (int) Math.min(maxRequestBytes, Integer.MAX_VALUE - 8))
-                        .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class, e -> ApiException.tooLarge(
-                                "request body exceeds the limit of " + maxRequestBytes + " bytes (otimo.max-request-size)"))
-                        .map(InferenceController::bytes)
-                        .defaultIfEmpty(new byte[0])
-                        .flatMap(body -> serve(route, V2RequestDecoder.decode(body, headerLength, routed.signature()))),
-                permit -> Mono.fromRunnable(permit::release),
-                (permit, error) -> Mono.fromRunnable(permit::release),
-                permit -> Mono.fromRunnable(permit::release));
-        return rateLimits.limit(() -> clientKey(exchange), served)
-                .doOnSuccess(s -> {
-                    long nanos = System.nanoTime() - started;
-                    metrics.record(s.deployment().model(), s.deployment().version(), variant, Outcome.SUCCESS, nanos);
-                    variantStats.record(s.deployment().model(), s.deployment().version(), nanos);
-                })
-                .doOnError(e -> metrics.record(routed.model(), routed.version(), variant, outcome(e), System.nanoTime() - started))
-                .map(s -> s.response())
-                .onErrorMap(e -> refusal(e, routed));
+        LiveDeployment routed = target.deployment();
+        AtomicReference<ByteAdmission.Permit> held = new AtomicReference<>();
+        Mono<InferRequest> request = Mono.fromCallable(() -> admission.admit(routed.model() + " v" + routed.version(), Math.max(declared, 0)))
+                .doOnNext(held::set)
+                .flatMap(permit -> body(exchange, permit, declared))
+                .map(body -> V2RequestDecoder.decode(body, headerLength, routed.signature()));
+        Runnable release = () -> {
+            ByteAdmission.Permit permit = held.get();
+            if (permit != null) {
+                permit.release();
+            }
+        };
+        // released before the answer travels on, so a client that has its answer finds the bytes free
+        return calls.call(target, () -> clients.of(exchange.getRequest()), request)
+                .doOnSuccess(answer -> release.run())
+                .doOnError(e -> release.run())
+                .doOnCancel(release)
+                .map(InferenceController::respond);
     }
 
-    /** A response and the deployment that produced it (the routed one, or the primary it fell back to). */
-    private record Served(LiveDeployment deployment, ResponseEntity<byte[]> response) {
-    }
-
-    /**
-     * Runs a decoded request on the route's deployment behind its shields; falls back to the primary
-     * variant when the deployment's circuit breaker is open; mirrors the request to the shadow
-     * once the client's answer is ready.
-     */
-    private Mono<Served> serve(Route route, InferRequest request) {
-        LiveDeployment d = route.deployment();
-        long started = System.nanoTime();
-        Mono<Served> primary = protectedInfer(d, request)
-                .doOnSuccess(outputs -> route.answered(System.nanoTime() - started))
-                .doOnError(e -> judgeFailure(route, request, System.nanoTime() - started, e))
-                .map(outputs -> new Served(d, respond(d, request, outputs, route)));
-        LiveDeployment fallback = route.fallback();
-        if (fallback == null) {
-            return primary;
-        }
-        return primary.onErrorResume(CallNotPermittedException.class, open -> protectedInfer(fallback, request)
-                .map(outputs -> new Served(fallback, respond(fallback, request, outputs, route)))
-                .onErrorMap(e -> refusal(e, fallback)));
-    }
-
-    private Mono<List<Tensor>> protectedInfer(LiveDeployment d, InferRequest request) {
-        SignatureCheck.Checked checked = SignatureCheck.check(d.model(), d.version(), d.signature(), request);
-        return shields.protect(d, d.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
-                        request.priority(), request.timeoutMicros())
-                .onErrorResume(e -> e instanceof QueueRejectedException q && q.queueClosed(), e -> replacement(d)
-                        .map(now -> now.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
-                                request.priority(), request.timeoutMicros()))
-                        .orElse(Mono.error(e))))
-                // only inputs the model answered are kept for calibration and fidelity checks
-                .doOnSuccess(outputs -> reservoir.offer(d.model(), checked.inputs()));
-    }
-
-    /**
-     * Reports a failure to the route's canary guard. One the request's values triggered counts
-     * against a guarded canary only when the primary variant answers the same inputs; the check
-     * runs on the primary's runner after the client has its answer, and its result goes nowhere else.
-     */
-    private void judgeFailure(Route route, InferRequest request, long nanos, Throwable e) {
-        if (FailureKind.of(e) != FailureKind.INPUT_TRIGGERED || !route.comparesInputFailures()) {
-            route.failed(nanos, e);
-            return;
-        }
-        LiveDeployment primary = route.fallback();
-        Mono.defer(() -> {
-                    SignatureCheck.Checked checked = SignatureCheck.check(primary.model(), primary.version(), primary.signature(), request);
-                    return primary.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
-                            request.priority(), request.timeoutMicros());
-                })
-                .subscribe(outputs -> route.failedWherePrimaryAnswered(nanos, e), primaryFailedToo -> { });
-    }
-
-    /** The deployment now serving the same version, when a version swap closed {@code old} under a request. */
-    private java.util.Optional<LiveDeployment> replacement(LiveDeployment old) {
-        return deployments.model(old.model()).flatMap(m -> m.version(old.version()))
-                .map(ServedModel.VersionEntry::deployment)
-                .filter(now -> now != old && now.isReady());
-    }
-
-    private ResponseEntity<byte[]> respond(LiveDeployment d, InferRequest request, List<Tensor> outputs, Route route) {
-        ResponseEntity<byte[]> response = respond(d, request, outputs);
-        LiveDeployment shadow = route.shadow();
-        if (shadow != null && shadow != d) {
-            shadows.mirror(shadow, Mono.defer(() -> {
-                SignatureCheck.Checked checked = SignatureCheck.check(shadow.model(), shadow.version(), shadow.signature(), request);
-                return shadow.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
-                        request.priority(), request.timeoutMicros());
-            }), outputs);
-        }
-        return response;
-    }
-
-    /** The client whose rate limit a request counts against: its valid API key, else its address. */
-    private String clientKey(ServerWebExchange exchange) {
-        return clients.of(exchange.getRequest());
-    }
-
-    /** Resilience refusals as the client sees them: 429 or 503 with Retry-After and what to do. */
-    private Throwable refusal(Throwable e, LiveDeployment d) {
-        String who = "model '" + d.model() + "' version " + d.version();
-        if (e instanceof CallNotPermittedException) {
-            return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, who + " is failing and its circuit breaker is open; "
-                    + "retry later or call another version", shields.shield(d).retryAfterSeconds());
-        }
-        if (e instanceof TimeoutException) {
-            return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, who + " did not answer within its time limit of "
-                    + shields.shield(d).timeLimit().toMillis() + " ms (otimo.resilience.time-limit)", 1L);
-        }
-        if (e instanceof BulkheadFullException) {
-            return new ApiException(HttpStatus.TOO_MANY_REQUESTS, who + " already holds " + shields.shield(d).maxConcurrentCalls()
-                    + " requests (otimo.resilience.bulkhead-max-concurrent); retry later", 1L);
-        }
-        if (e instanceof RequestNotPermitted) {
-            return new ApiException(HttpStatus.TOO_MANY_REQUESTS, "this client's rate limit is reached "
-                    + "(otimo.resilience.rate-limit-per-second); retry later", rateLimits.retryAfterSeconds());
-        }
-        return e;
+    /** The request body as one array, at most {@code otimo.max-request-size}; a chunked body grows the permit as it arrives. */
+    private Mono<byte[]> body(ServerWebExchange exchange, ByteAdmission.Permit permit, long declared) {
+        return DataBufferUtils.join(declared >= 0 ? exchange.getRequest().getBody()
+                                : exchange.getRequest().getBody().handle((chunk, sink) -> {
+                                    try {
+                                        permit.grow(chunk.readableByteCount());
+                                        sink.next(chunk);
+                                    } catch (ApiException refused) {
+                                        DataBufferUtils.release(chunk);
+                                        sink.error(refused);
+                                    }
+                                }),
+                        (int) Math.min(maxRequestBytes, Integer.MAX_VALUE - 8))
+                .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class, e -> ApiException.tooLarge(
+                        "request body exceeds the limit of " + maxRequestBytes + " bytes (otimo.max-request-size)"))
+                .map(InferenceController::bytes)
+                .defaultIfEmpty(new byte[0]);
     }
 
     /** With {@code otimo.security.api-keys.required}, only requests with a valid key get further (in memory, no I/O). */
@@ -380,7 +253,10 @@ public class InferenceController {
         }
     }
 
-    private static ResponseEntity<byte[]> respond(LiveDeployment d, InferRequest request, List<dev.otimo.runtime.Tensor> outputs) {
+    private static ResponseEntity<byte[]> respond(InferenceCall.Answer answer) {
+        LiveDeployment d = answer.deployment();
+        InferRequest request = answer.request();
+        List<Tensor> outputs = answer.outputs();
         Set<String> binary = request.outputs().stream().filter(RequestedOutput::binary)
                 .map(RequestedOutput::name).collect(Collectors.toSet());
         V2ResponseEncoder.Encoded encoded = V2ResponseEncoder.encode(d.model(), d.version(), request.id(), outputs,
@@ -393,15 +269,6 @@ public class InferenceController {
             response.contentType(MediaType.APPLICATION_JSON);
         }
         return response.body(encoded.body());
-    }
-
-    private static Outcome outcome(Throwable e) {
-        return switch (FailureKind.of(e)) {
-            case CLIENT, INPUT_TRIGGERED -> Outcome.CLIENT_ERROR;
-            case OVERLOAD -> Outcome.REJECTED;
-            case TIMEOUT -> Outcome.TIMEOUT;
-            case SERVER -> Outcome.SERVER_ERROR;
-        };
     }
 
     private static byte[] bytes(DataBuffer buffer) {
@@ -428,46 +295,6 @@ public class InferenceController {
         } catch (NumberFormatException e) {
             throw ApiException.badRequest(HEADER_LENGTH + " must be a number of bytes, was '" + value + "'");
         }
-    }
-
-    /** Why no version of the model takes requests: a deployment that lost its runner says so, else {@code otherwise}. */
-    private static ApiException notServing(ServedModel served, String otherwise) {
-        for (ServedModel.VersionEntry v : served.versions().values()) {
-            LiveDeployment d = v.deployment();
-            if (d != null && d.runnerStopped()) {
-                return ApiException.unavailable("model '" + served.name() + "' version " + v.number()
-                        + " no longer serves: " + d.error() + "; redeploy it");
-            }
-        }
-        return ApiException.unavailable("model '" + served.name() + "' " + otherwise);
-    }
-
-    private ServedModel served(String model) {
-        return deployments.model(model).orElseThrow(() -> ApiException.notFound("unknown model '" + model + "'"));
-    }
-
-    private static ServedModel.VersionEntry entry(ServedModel served, String version) {
-        int number;
-        try {
-            number = Integer.parseInt(version);
-        } catch (NumberFormatException e) {
-            throw ApiException.notFound("model '" + served.name() + "' has no version '" + version + "' (versions are numbers)");
-        }
-        return served.version(number).orElseThrow(() ->
-                ApiException.notFound("model '" + served.name() + "' has no version " + number));
-    }
-
-    private static LiveDeployment servingDeployment(String model, ServedModel.VersionEntry entry) {
-        LiveDeployment d = entry.deployment();
-        if (d == null) {
-            throw ApiException.unavailable("model '" + model + "' version " + entry.number() + " is not deployed"
-                    + (entry.status() == VersionStatus.READY ? "; deploy it first" : " (status " + entry.status() + ")"));
-        }
-        if (!d.isReady()) {
-            throw ApiException.unavailable("model '" + model + "' version " + entry.number()
-                    + (d.runnerStopped() ? " no longer serves: " : " failed to load: ") + d.error());
-        }
-        return d;
     }
 
     private static V2Schemas.ModelMetadata metadata(ServedModel served, ServedModel.VersionEntry entry) {

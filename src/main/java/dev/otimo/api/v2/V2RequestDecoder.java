@@ -1,5 +1,8 @@
 package dev.otimo.api.v2;
 
+import dev.otimo.inference.InferRequest;
+import dev.otimo.inference.RequestedOutput;
+import dev.otimo.inference.SignatureCheck;
 import dev.otimo.api.ApiException;
 import dev.otimo.runtime.DataType;
 import ai.onnxruntime.platform.Fp16Conversions;

@@ -1,4 +1,4 @@
-package dev.otimo.api.v2;
+package dev.otimo.inference;
 
 import dev.otimo.api.ApiException;
 import dev.otimo.runtime.DataType;
@@ -18,13 +18,13 @@ import java.util.Set;
  * Checks a decoded request against the model's signature and works out how it batches: its rows
  * along axis 0 and the key of its other dimensions.
  */
-final class SignatureCheck {
+public final class SignatureCheck {
 
     private SignatureCheck() {
     }
 
     /** A request that matches its model: inputs in signature order, outputs wanted, rows and shape key. */
-    record Checked(List<Tensor> inputs, Set<String> outputs, int rows, String shapeKey) {
+    public record Checked(List<Tensor> inputs, Set<String> outputs, int rows, String shapeKey) {
     }
 
     /**
@@ -33,7 +33,7 @@ final class SignatureCheck {
      *
      * @param who the model and version for the message, or null for "the model"
      */
-    static void checkInput(Signature signature, String name, DataType datatype, long[] shape, String who) {
+    public static void checkInput(Signature signature, String name, DataType datatype, long[] shape, String who) {
         String model = who == null ? "the model" : who;
         TensorSpec spec = signature.input(name).orElseThrow(() -> ApiException.badRequest("unknown input '" + name
                 + "'; " + model + " takes " + signature.inputs().stream().map(TensorSpec::toString).toList()));
@@ -47,7 +47,7 @@ final class SignatureCheck {
         }
     }
 
-    static Checked check(String model, int version, Signature signature, InferRequest request) {
+    public static Checked check(String model, int version, Signature signature, InferRequest request) {
         String who = "model '" + model + "' version " + version;
         Map<String, Tensor> byName = new HashMap<>();
         for (Tensor t : request.inputs()) {

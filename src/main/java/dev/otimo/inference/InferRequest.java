@@ -1,4 +1,4 @@
-package dev.otimo.api.v2;
+package dev.otimo.inference;
 
 import dev.otimo.runtime.Tensor;
 
