@@ -50,19 +50,39 @@ public class JsonErrorHandler implements WebExceptionHandler {
         if (response.isCommitted()) {
             return Mono.error(ex);
         }
-        if (ex instanceof reactor.netty.channel.AbortedException) {
-            // the client closed the connection before its request was read: there is no one to answer
-            log.debug("{} {}: client went away: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex.getMessage());
+        Failure failure = failure(ex, exchange.getRequest().getMethod().name(), exchange.getRequest().getPath().value());
+        if (failure == null) {
             return Mono.empty();
+        }
+        return write(response, failure.status(), failure.message(), failure.retryAfter(), failure.correlationId());
+    }
+
+    /** What a failed request is told: status, message, Retry-After (or null), correlation id of the logged trace (or null). */
+    public record Failure(HttpStatusCode status, String message, Long retryAfter, String correlationId) {
+
+        /** The JSON error body. */
+        public byte[] body() {
+            return json(message, correlationId);
+        }
+    }
+
+    /**
+     * How a failure is answered, whichever server route had the request: null when the client went
+     * away before its request was read (there is no one to answer). A 5xx other than 503 is logged
+     * with its trace and a correlation id.
+     */
+    public static Failure failure(Throwable ex, String method, String path) {
+        if (ex instanceof reactor.netty.channel.AbortedException) {
+            log.debug("{} {}: client went away: {}", method, path, ex.getMessage());
+            return null;
         }
         Mapped mapped = map(ex);
         if (mapped.status.is5xxServerError() && mapped.status != HttpStatus.SERVICE_UNAVAILABLE) {
             String correlationId = correlationId();
-            log.error("{} {} failed (correlation id {})", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
-                    correlationId, ex);
-            return write(response, mapped.status, mapped.message, mapped.retryAfter, correlationId);
+            log.error("{} {} failed (correlation id {})", method, path, correlationId, ex);
+            return new Failure(mapped.status, mapped.message, mapped.retryAfter, correlationId);
         }
-        return write(response, mapped.status, mapped.message, mapped.retryAfter);
+        return new Failure(mapped.status, mapped.message, mapped.retryAfter, null);
     }
 
     /** 16 random hex digits: enough to find one log line, nothing to learn from. */
@@ -87,6 +107,12 @@ public class JsonErrorHandler implements WebExceptionHandler {
         if (retryAfter != null) {
             headers.set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
         }
+        byte[] body = json(message, correlationId);
+        DataBuffer buffer = response.bufferFactory().wrap(body);
+        return response.writeWith(Mono.just(buffer));
+    }
+
+    private static byte[] json(String message, String correlationId) {
         StringBuilder json = new StringBuilder("{\"error\":\"");
         JsonStringEncoder.getInstance().quoteAsString(message == null ? "" : message, json);
         json.append('"');
@@ -95,9 +121,7 @@ public class JsonErrorHandler implements WebExceptionHandler {
             JsonStringEncoder.getInstance().quoteAsString(correlationId, json);
             json.append('"');
         }
-        byte[] body = json.append('}').toString().getBytes(StandardCharsets.UTF_8);
-        DataBuffer buffer = response.bufferFactory().wrap(body);
-        return response.writeWith(Mono.just(buffer));
+        return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private record Mapped(HttpStatusCode status, String message, Long retryAfter) {

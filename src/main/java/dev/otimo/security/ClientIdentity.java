@@ -34,23 +34,35 @@ public class ClientIdentity {
 
     /** The client's API key when it is valid, else its address. */
     public String of(ServerHttpRequest request) {
-        String key = request.getHeaders().getFirst(ApiKeyVerifier.HEADER);
+        return of(request.getHeaders(), peer(request));
+    }
+
+    /**
+     * The client's API key when it is valid, else its address.
+     *
+     * @param peer the address of the connection's other end (null when unknown)
+     */
+    public String of(HttpHeaders headers, InetSocketAddress peer) {
+        String key = headers.getFirst(ApiKeyVerifier.HEADER);
         if (key != null && apiKeys.accepts(key)) {
             return key;
         }
-        return address(request);
+        return address(headers, host(peer));
     }
 
     /** The client's address: the peer's, or the one trusted proxies forwarded. */
     public String address(ServerHttpRequest request) {
-        String peer = peer(request);
+        return address(request.getHeaders(), host(peer(request)));
+    }
+
+    private String address(HttpHeaders headers, String peer) {
         if (peer == null) {
             return UNKNOWN;
         }
         if (proxies.isEmpty() || !proxies.contains(peer)) {
             return peer;
         }
-        List<String> chain = forwardedChain(request.getHeaders());
+        List<String> chain = forwardedChain(headers);
         String client = peer;
         for (int i = chain.size() - 1; i >= 0; i--) {
             String hop = chain.get(i);
@@ -66,19 +78,20 @@ public class ClientIdentity {
         return client;
     }
 
+    private static String host(InetSocketAddress address) {
+        return address != null && address.getAddress() != null ? address.getAddress().getHostAddress() : null;
+    }
+
     /**
      * The address of the connection's other end. Read from the connection itself: the request's
      * remote address may have been rewritten from forwarded headers (Reactor Netty's forwarded
      * support, Spring's ForwardedHeaderTransformer) without regard to who sent them.
      */
-    private static String peer(ServerHttpRequest request) {
+    private static InetSocketAddress peer(ServerHttpRequest request) {
         Object connection = ServerHttpRequestDecorator.getNativeRequest(request);
         SocketAddress address = connection instanceof reactor.netty.Connection c ? c.channel().remoteAddress()
                 : request.getRemoteAddress();
-        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress().getHostAddress();
-        }
-        return null;
+        return address instanceof InetSocketAddress inet ? inet : null;
     }
 
     /** The addresses the forwarded headers list, left (farthest) to right (nearest), cleaned of ports and quotes. */

@@ -33,6 +33,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.util.Arrays;
@@ -41,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -157,10 +159,8 @@ public class InferenceController {
             content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<ResponseEntity<byte[]>> infer(@PathVariable String model,
                                               @Parameter(hidden = true) ServerWebExchange exchange) {
-        return Mono.defer(() -> {
-            checkApiKey(exchange.getRequest().getHeaders());
-            return run(calls.routed(model, exchange.getRequest().getHeaders()::getFirst), exchange);
-        });
+        return infer(model, null, exchange.getRequest().getHeaders(), exchange.getRequest().getBody(),
+                () -> clients.of(exchange.getRequest()));
     }
 
     @PostMapping(path = "/v2/models/{model}/versions/{version}/infer",
@@ -180,9 +180,22 @@ public class InferenceController {
             + "time limit (Retry-After)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public Mono<ResponseEntity<byte[]>> inferVersion(@PathVariable String model, @PathVariable String version,
                                                      @Parameter(hidden = true) ServerWebExchange exchange) {
+        return infer(model, version, exchange.getRequest().getHeaders(), exchange.getRequest().getBody(),
+                () -> clients.of(exchange.getRequest()));
+    }
+
+    /**
+     * An inference over HTTP, whichever server route received it: to {@code version}, or where the
+     * routing policy sends it when {@code version} is null.
+     *
+     * @param clientKey the client whose rate limit the call counts against
+     */
+    Mono<ResponseEntity<byte[]>> infer(String model, String version, HttpHeaders headers, Flux<DataBuffer> body,
+                                       Supplier<String> clientKey) {
         return Mono.defer(() -> {
-            checkApiKey(exchange.getRequest().getHeaders());
-            return run(calls.direct(model, version), exchange);
+            checkApiKey(headers);
+            InferenceCall.Target target = version == null ? calls.routed(model, headers::getFirst) : calls.direct(model, version);
+            return run(target, headers, body, clientKey);
         });
     }
 
@@ -190,8 +203,8 @@ public class InferenceController {
      * The HTTP side of an inference: the body read within the byte budget and decoded for the target's
      * signature, the call, the answer encoded. The byte permit is held until the call ends.
      */
-    private Mono<ResponseEntity<byte[]>> run(InferenceCall.Target target, ServerWebExchange exchange) {
-        HttpHeaders headers = exchange.getRequest().getHeaders();
+    private Mono<ResponseEntity<byte[]>> run(InferenceCall.Target target, HttpHeaders headers, Flux<DataBuffer> body,
+                                             Supplier<String> clientKey) {
         long headerLength = headerLength(headers);
         long declared = headers.getContentLength();
         if (declared > maxRequestBytes) {
@@ -202,8 +215,8 @@ public class InferenceController {
         AtomicReference<ByteAdmission.Permit> held = new AtomicReference<>();
         Mono<InferRequest> request = Mono.fromCallable(() -> admission.admit(routed.model() + " v" + routed.version(), Math.max(declared, 0)))
                 .doOnNext(held::set)
-                .flatMap(permit -> body(exchange, permit, declared))
-                .map(body -> V2RequestDecoder.decode(body, headerLength, routed.signature()));
+                .flatMap(permit -> read(body, permit, declared))
+                .map(bytes -> V2RequestDecoder.decode(bytes, headerLength, routed.signature()));
         Runnable release = () -> {
             ByteAdmission.Permit permit = held.get();
             if (permit != null) {
@@ -211,7 +224,7 @@ public class InferenceController {
             }
         };
         // released before the answer travels on, so a client that has its answer finds the bytes free
-        return calls.call(target, () -> clients.of(exchange.getRequest()), request)
+        return calls.call(target, clientKey, request)
                 .doOnSuccess(answer -> release.run())
                 .doOnError(e -> release.run())
                 .doOnCancel(release)
@@ -219,9 +232,9 @@ public class InferenceController {
     }
 
     /** The request body as one array, at most {@code otimo.max-request-size}; a chunked body grows the permit as it arrives. */
-    private Mono<byte[]> body(ServerWebExchange exchange, ByteAdmission.Permit permit, long declared) {
-        return DataBufferUtils.join(declared >= 0 ? exchange.getRequest().getBody()
-                                : exchange.getRequest().getBody().handle((chunk, sink) -> {
+    private Mono<byte[]> read(Flux<DataBuffer> body, ByteAdmission.Permit permit, long declared) {
+        return DataBufferUtils.join(declared >= 0 ? body
+                                : body.<DataBuffer>handle((chunk, sink) -> {
                                     try {
                                         permit.grow(chunk.readableByteCount());
                                         sink.next(chunk);
