@@ -5,6 +5,7 @@ import dev.otimo.api.ErrorBody;
 import dev.otimo.batching.QueueRejectedException;
 import dev.otimo.compression.TrafficReservoir;
 import dev.otimo.config.OtimoProperties;
+import dev.otimo.experiments.ExperimentTraffic;
 import dev.otimo.inference.ByteAdmission;
 import dev.otimo.inference.FailureKind;
 import dev.otimo.observability.InferenceMetrics;
@@ -78,13 +79,15 @@ public class InferenceController {
     private final ApiKeyVerifier apiKeys;
     private final ByteAdmission admission;
     private final ClientIdentity clients;
+    private final ExperimentTraffic experiments;
     private final long maxRequestBytes;
     private final String serverVersion;
 
     public InferenceController(DeploymentManager deployments, Router router, DeploymentShields shields,
                                ClientRateLimits rateLimits, ShadowMirror shadows, InferenceMetrics metrics,
                                VariantStats variantStats, TrafficReservoir reservoir, ApiKeyVerifier apiKeys,
-                               ByteAdmission admission, ClientIdentity clients, OtimoProperties properties,
+                               ByteAdmission admission, ClientIdentity clients, ExperimentTraffic experiments,
+                               OtimoProperties properties,
                                @org.springframework.beans.factory.annotation.Value("${otimo.version:0.1.0}") String serverVersion) {
         this.deployments = deployments;
         this.router = router;
@@ -97,6 +100,7 @@ public class InferenceController {
         this.apiKeys = apiKeys;
         this.admission = admission;
         this.clients = clients;
+        this.experiments = experiments;
         this.maxRequestBytes = properties.maxRequestSize().toBytes();
         this.serverVersion = serverVersion;
     }
@@ -250,19 +254,32 @@ public class InferenceController {
                 permit -> Mono.fromRunnable(permit::release),
                 (permit, error) -> Mono.fromRunnable(permit::release),
                 permit -> Mono.fromRunnable(permit::release));
+        boolean inExperiments = ROUTED.equals(variant);
         return rateLimits.limit(() -> clientKey(exchange), served)
                 .doOnSuccess(s -> {
                     long nanos = System.nanoTime() - started;
                     metrics.record(s.deployment().model(), s.deployment().version(), variant, Outcome.SUCCESS, nanos);
                     variantStats.record(s.deployment().model(), s.deployment().version(), nanos);
+                    if (inExperiments) {
+                        experiments.record(s.deployment().model(), s.deployment().version(), nanos, null, s.requestId(), s.outputs());
+                    }
                 })
-                .doOnError(e -> metrics.record(routed.model(), routed.version(), variant, outcome(e), System.nanoTime() - started))
+                .doOnError(e -> {
+                    long nanos = System.nanoTime() - started;
+                    metrics.record(routed.model(), routed.version(), variant, outcome(e), nanos);
+                    if (inExperiments) {
+                        experiments.record(routed.model(), routed.version(), nanos, e, null, null);
+                    }
+                })
                 .map(s -> s.response())
                 .onErrorMap(e -> refusal(e, routed));
     }
 
-    /** A response and the deployment that produced it (the routed one, or the primary it fell back to). */
-    private record Served(LiveDeployment deployment, ResponseEntity<byte[]> response) {
+    /**
+     * A response and the deployment that produced it (the routed one, or the primary it fell back to), with the
+     * request's id and the outputs it answered, for experiments.
+     */
+    private record Served(LiveDeployment deployment, String requestId, List<Tensor> outputs, ResponseEntity<byte[]> response) {
     }
 
     /**
@@ -276,13 +293,13 @@ public class InferenceController {
         Mono<Served> primary = protectedInfer(d, request)
                 .doOnSuccess(outputs -> route.answered(System.nanoTime() - started))
                 .doOnError(e -> judgeFailure(route, request, System.nanoTime() - started, e))
-                .map(outputs -> new Served(d, respond(d, request, outputs, route)));
+                .map(outputs -> new Served(d, request.id(), outputs, respond(d, request, outputs, route)));
         LiveDeployment fallback = route.fallback();
         if (fallback == null) {
             return primary;
         }
         return primary.onErrorResume(CallNotPermittedException.class, open -> protectedInfer(fallback, request)
-                .map(outputs -> new Served(fallback, respond(fallback, request, outputs, route)))
+                .map(outputs -> new Served(fallback, request.id(), outputs, respond(fallback, request, outputs, route)))
                 .onErrorMap(e -> refusal(e, fallback)));
     }
 
@@ -332,7 +349,7 @@ public class InferenceController {
                 SignatureCheck.Checked checked = SignatureCheck.check(shadow.model(), shadow.version(), shadow.signature(), request);
                 return shadow.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
                         request.priority(), request.timeoutMicros());
-            }), outputs);
+            }), outputs, shadowOutputs -> experiments.shadowed(d.model(), d.version(), outputs, shadow.version(), shadowOutputs));
         }
         return response;
     }
@@ -364,20 +381,8 @@ public class InferenceController {
         return e;
     }
 
-    /** With {@code otimo.security.api-keys.required}, only requests with a valid key get further (in memory, no I/O). */
     private void checkApiKey(HttpHeaders headers) {
-        if (!apiKeys.required()) {
-            return;
-        }
-        String key = headers.getFirst(ApiKeyVerifier.HEADER);
-        if (key == null || key.isEmpty()) {
-            throw new ApiException(HttpStatus.UNAUTHORIZED, "this server requires an API key: send it in the "
-                    + ApiKeyVerifier.HEADER + " header (an admin creates keys with POST /api/v1/api-keys)");
-        }
-        if (!apiKeys.accepts(key)) {
-            throw new ApiException(HttpStatus.UNAUTHORIZED, "the " + ApiKeyVerifier.HEADER
-                    + " header does not hold a valid API key (it may have been deleted)");
-        }
+        ApiKeyGate.check(apiKeys, headers);
     }
 
     private static ResponseEntity<byte[]> respond(LiveDeployment d, InferRequest request, List<dev.otimo.runtime.Tensor> outputs) {
