@@ -13,8 +13,8 @@ import java.time.Duration;
  *
  * @param outcomeTtl      how long after its answer a request's outcome may still be reported
  *                        ({@code POST /v2/models/{m}/outcomes}); later ones are counted as expired
- * @param outcomeCapacity answers kept at once for outcomes to join; beyond it the oldest are dropped (and
- *                        their outcomes counted as expired)
+ * @param outcomeCapacity answers kept at once for outcomes to join; beyond it answers are dropped, and their
+ *                        outcomes counted as expired (while a tombstone of as many ids lasts; after that, unknown)
  * @param checkInterval   how often running experiments are judged: concluded when their verdict is reached,
  *                        promoted when they ask for it and the canary guard is quiet
  */
