@@ -406,6 +406,31 @@ class ExperimentsApiTest extends ServerTest {
     }
 
     @Test
+    void shadowedTrafficGivesEachVariantsTopOneAgreementWithTheControl() {
+        String model = echoAndNegate("agreement");
+        admin.put().uri("/api/v1/models/{m}/routing", model).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(FIFTY_FIFTY + ", \"shadow\": {\"version\": 2, \"percent\": 100}}").exchange().expectStatus().isOk()
+                .expectBody().returnResult();
+        long id = start(model, FIFTY_FIFTY + "}").get("id").asLong();
+        assertThat(routing(model).get("shadow").get("version").asInt()).as("the experiment keeps the shadow").isEqualTo(2);
+        SplittableRandom random = new SplittableRandom(13);
+        int[] answered = new int[3];
+        for (int i = 0; i < 60; i++) {
+            answered[send(model, null, row(random))]++;
+        }
+        // requests v1 answered were mirrored to v2: the echo's top-1 is the largest input, the negation's the smallest
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            JsonNode agreement = experiment(model, id).get("agreement");
+            return agreement.size() == 1 && agreement.get(0).get("compared").asLong() == answered[1];
+        });
+        JsonNode agreement = experiment(model, id).get("agreement").get(0);
+        assertThat(agreement.get("version").asInt()).isEqualTo(2);
+        assertThat(agreement.get("control").asInt()).isEqualTo(1);
+        assertThat(agreement.get("rate").asDouble()).isZero();
+        assertThat(agreement.get("high").asDouble()).isPositive().isLessThan(0.2);
+    }
+
+    @Test
     void outcomesOfAnEndedExperimentAreCountedAsExpiredAndRequestsWithoutIdLeaveNone() {
         String model = echoAndNegate("expired");
         long id = start(model, FIFTY_FIFTY + ", \"metric\": \"accuracy\"}").get("id").asLong();
