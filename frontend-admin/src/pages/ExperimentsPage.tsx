@@ -257,8 +257,10 @@ function ExperimentDetail({ model, id, onChanged }: { model: string; id: number;
   const control = experiment.controlVersion;
   const verdict = experiment.verdict;
   const chosen = promoteVersion ?? verdict?.winner ?? null;
-  const latencyMax = axisMax(experiment.variants.flatMap((v) => [v.p99Millis, v.intervals.p99Millis?.high]));
-  const rateMax = axisMax(experiment.variants.flatMap((v) => [v.errorRate, v.intervals.errorRate?.high]), 0.01);
+  // one axis per column, from the variants that have figures, so bars compare at a glance
+  const measured = experiment.variants.filter((v) => v.requests > 0);
+  const latencyMax = axisMax(measured.flatMap((v) => [v.p99Millis, v.intervals.p99Millis?.high]));
+  const rateMax = axisMax(measured.flatMap((v) => [v.errorRate, v.intervals.errorRate?.high]), 0.01);
 
   return (
     <Card withBorder data-testid="experiment-detail">
@@ -329,14 +331,16 @@ function ExperimentDetail({ model, id, onChanged }: { model: string; id: number;
                   <Table.Td>
                     <Stack gap={2}>
                       <Text size="sm">{formatPercent(v.errorRate, 2)}</Text>
-                      <IntervalBar
-                        label={`error rate v${v.version}`}
-                        estimate={v.errorRate}
-                        low={v.intervals.errorRate?.low}
-                        high={v.intervals.errorRate?.high}
-                        max={rateMax}
-                        format={(x) => formatPercent(x, 2)}
-                      />
+                      {v.requests > 0 && (
+                        <IntervalBar
+                          label={`error rate v${v.version}`}
+                          estimate={v.errorRate}
+                          low={v.intervals.errorRate?.low}
+                          high={v.intervals.errorRate?.high}
+                          max={rateMax}
+                          format={(x) => formatPercent(x, 2)}
+                        />
+                      )}
                     </Stack>
                   </Table.Td>
                   <Table.Td>
@@ -344,14 +348,16 @@ function ExperimentDetail({ model, id, onChanged }: { model: string; id: number;
                       <Text size="sm">
                         {formatMillis(v.p50Millis)} / {formatMillis(v.p95Millis)} / {formatMillis(v.p99Millis)}
                       </Text>
-                      <IntervalBar
-                        label={`p99 v${v.version}`}
-                        estimate={v.p99Millis}
-                        low={v.intervals.p99Millis?.low}
-                        high={v.intervals.p99Millis?.high}
-                        max={latencyMax}
-                        format={formatMillis}
-                      />
+                      {v.requests > 0 && (
+                        <IntervalBar
+                          label={`p99 v${v.version}`}
+                          estimate={v.p99Millis}
+                          low={v.intervals.p99Millis?.low}
+                          high={v.intervals.p99Millis?.high}
+                          max={latencyMax}
+                          format={formatMillis}
+                        />
+                      )}
                     </Stack>
                   </Table.Td>
                   <Table.Td>

@@ -73,7 +73,11 @@ public class ExperimentJudge {
         if (!verdict.concluded()) {
             return;
         }
-        experiments.conclude(e.id(), verdict);
+        if (!e.concludedStored()) {
+            // false when the row is no longer RUNNING (another replica concluded it, or it ended): nothing left to write
+            experiments.conclude(e.id(), verdict);
+            e.concludedStored(true);
+        }
         if (e.autoPromote() && verdict.winner() != null && guardQuiet(e)) {
             experiments.promote(e.model(), e.id(), verdict.winner(), Experiments.ACTOR);
             log.info("experiment {} of model '{}' promoted version {}: {}", e.id(), e.model(), verdict.winner(), verdict.text());

@@ -33,6 +33,8 @@ final class LiveExperiment {
     private final Map<Integer, LongAdder> agreed = new LinkedHashMap<>();
     private final LongAdder unknownOutcomes = new LongAdder();
     private final LongAdder expiredOutcomes = new LongAdder();
+    /** Whether the database already says CONCLUDED (or more), so the judge need not write it again. */
+    private volatile boolean concludedStored;
 
     LiveExperiment(long id, String model, Metric metric, double alpha, List<ExperimentVariant> arms, long plannedPerVariant,
                    boolean autoPromote) {
@@ -56,8 +58,10 @@ final class LiveExperiment {
     }
 
     static LiveExperiment of(Experiment e) {
-        return new LiveExperiment(e.getId(), e.getModel().getName(), e.getMetric(), e.getAlpha(), e.getVariants(),
+        LiveExperiment live = new LiveExperiment(e.getId(), e.getModel().getName(), e.getMetric(), e.getAlpha(), e.getVariants(),
                 e.getPlannedPerVariant(), e.isAutoPromote());
+        live.concludedStored = e.getStatus() != ExperimentStatus.RUNNING;
+        return live;
     }
 
     long id() {
@@ -74,6 +78,14 @@ final class LiveExperiment {
 
     boolean autoPromote() {
         return autoPromote;
+    }
+
+    boolean concludedStored() {
+        return concludedStored;
+    }
+
+    void concludedStored(boolean stored) {
+        concludedStored = stored;
     }
 
     List<ExperimentVariant> arms() {
