@@ -278,6 +278,27 @@ const steps = [
       facts.split = `v1 ${stored[0]} % / v${child} ${stored[1]} %`;
     },
   ],
+  [
+    'experiment',
+    async () => {
+      const child = facts['result version'];
+      await go(`/models/${modelName}/experiments`);
+      // the form proposes the two oldest deployed versions at 50/50, v1 as the control
+      await page.getByLabel(`Weight of v${child} in percent`).waitFor();
+      await page.getByRole('button', { name: 'Start experiment' }).click();
+      const verdict = page.getByTestId('verdict');
+      await firstOf(verdict, 'starting the experiment');
+      facts['experiment verdict'] = (await verdict.innerText()).split('\n')[0];
+      if (!/no difference detected yet/.test(facts['experiment verdict'])) {
+        throw new Error(`a new experiment shows "${facts['experiment verdict']}"`);
+      }
+      await page.getByTestId('variant-row-1').waitFor();
+      await page.getByRole('button', { name: 'Stop', exact: true }).click();
+      await dialog().getByRole('button', { name: 'Stop', exact: true }).click();
+      await dialog().waitFor({ state: 'detached' });
+      await waitForStatus(page.getByTestId('experiment-detail').getByTestId('experiment-status'), 'stopped');
+    },
+  ],
 ];
 
 const selected = wanted.length > 0 ? steps.slice(0, Math.max(...wanted.map((w) => steps.findIndex(([n]) => n === w))) + 1) : steps;

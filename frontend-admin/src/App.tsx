@@ -8,6 +8,7 @@ import { ModelsPage } from './pages/ModelsPage';
 import { ModelDetailPage } from './pages/ModelDetailPage';
 import { CompressPage } from './pages/CompressPage';
 import { RoutingPage } from './pages/RoutingPage';
+import { ExperimentsPage } from './pages/ExperimentsPage';
 import { PlaygroundPage } from './pages/PlaygroundPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { href, matchRoute, useLocation, type Route } from './lib/router';
@@ -80,6 +81,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
               <NavLink label={model} href={href('models', model)} active={route.page === 'model'} pl="lg" />
               <NavLink label="Compress" href={href('models', model, 'compress')} active={route.page === 'compress'} pl="xl" />
               <NavLink label="Routing" href={href('models', model, 'routing')} active={route.page === 'routing'} pl="xl" />
+              <NavLink label="Experiments" href={href('models', model, 'experiments')} active={route.page === 'experiments'} pl="xl" />
               <NavLink label="Playground" href={href('models', model, 'playground')} active={route.page === 'playground'} pl="xl" />
             </>
           )}
@@ -103,6 +105,8 @@ function Page({ route, query }: { route: Route; query: URLSearchParams }) {
       return <CompressPage key={route.model} model={route.model} query={query} />;
     case 'routing':
       return <RoutingPage key={route.model} model={route.model} />;
+    case 'experiments':
+      return <ExperimentsPage key={route.model} model={route.model} query={query} />;
     case 'playground':
       return <PlaygroundPage key={route.model} model={route.model} query={query} />;
     case 'dashboard':

@@ -7,6 +7,9 @@ import type {
   DeploymentRequest,
   DeploymentStats,
   DeploymentView,
+  ExperimentRequest,
+  ExperimentSummary,
+  ExperimentView,
   InferRequest,
   InferResponse,
   ModelSummary,
@@ -47,6 +50,20 @@ export const adminApi = {
   putRouting: (model: string, policy: RoutingPolicy) =>
     adminRequest<RoutingView>(`${m(model)}/routing`, { method: 'PUT', body: policy }),
   deleteRouting: (model: string) => adminRequest<void>(`${m(model)}/routing`, { method: 'DELETE' }),
+
+  /** Newest first. */
+  listExperiments: (model: string) => adminRequest<ExperimentSummary[]>(`${m(model)}/experiments`),
+  getExperiment: (model: string, id: number) => adminRequest<ExperimentView>(`${m(model)}/experiments/${id}`),
+  startExperiment: (model: string, request: ExperimentRequest) =>
+    adminRequest<ExperimentView>(`${m(model)}/experiments`, { method: 'POST', body: request }),
+  /** `version` null: the verdict's winner. */
+  promoteExperiment: (model: string, id: number, version: number | null) =>
+    adminRequest<ExperimentView>(`${m(model)}/experiments/${id}/promote`, {
+      method: 'POST',
+      body: version == null ? {} : { version },
+    }),
+  stopExperiment: (model: string, id: number) =>
+    adminRequest<ExperimentView>(`${m(model)}/experiments/${id}/stop`, { method: 'POST', body: {} }),
 
   /** Newest first; `model` narrows to the entries about one model. */
   audit: (model?: string, limit = 100) =>

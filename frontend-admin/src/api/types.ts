@@ -259,3 +259,92 @@ export interface InferResponse {
   id?: string;
   outputs: InferTensor[];
 }
+
+export type ExperimentStatus = 'RUNNING' | 'CONCLUDED' | 'PROMOTED' | 'STOPPED';
+export type ExperimentMetric = 'errorRate' | 'latency' | 'accuracy';
+
+export interface ExperimentRequest {
+  /** the first is the control; weights are relative */
+  variants: Variant[];
+  metric: ExperimentMetric;
+  alpha: number;
+  minSamplePerVariant?: number | null;
+  autoPromote?: boolean;
+}
+
+export interface Bounds {
+  low: number | null;
+  high: number | null;
+}
+
+export interface ExperimentVariantFigures {
+  version: number;
+  weight: number;
+  requests: number;
+  errors: number;
+  errorRate: number | null;
+  p50Millis: number | null;
+  p95Millis: number | null;
+  p99Millis: number | null;
+  accuracy: number | null;
+  meanError: number | null;
+  outcomes: number;
+  /** keyed by errorRate, p50Millis, p95Millis, p99Millis, accuracy, meanError */
+  intervals: Record<string, Bounds>;
+}
+
+export interface ExperimentAgreement {
+  version: number;
+  control: number;
+  compared: number;
+  rate: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+export interface ExperimentComparison {
+  metric: ExperimentMetric;
+  control: number;
+  variant: number;
+  difference: number | null;
+  low: number | null;
+  high: number | null;
+  pValue: number | null;
+}
+
+export interface ExperimentVerdict {
+  winner: number | null;
+  pValue: number | null;
+  nominalAlpha: number | null;
+  requestsNeeded: number;
+  informationFraction: number;
+  looks: number;
+  concluded: boolean;
+  text: string;
+}
+
+export interface ExperimentSummary {
+  id: number;
+  model: string;
+  status: ExperimentStatus;
+  metric: ExperimentMetric;
+  alpha: number;
+  autoPromote: boolean;
+  controlVersion: number;
+  plannedPerVariant: number;
+  variants: Variant[];
+  winner: number | null;
+  createdAt: string;
+  createdBy: string;
+  endedAt: string | null;
+  endedBy: string | null;
+}
+
+export interface ExperimentView extends Omit<ExperimentSummary, 'variants'> {
+  variants: ExperimentVariantFigures[];
+  agreement: ExperimentAgreement[];
+  comparisons: ExperimentComparison[];
+  verdict: ExperimentVerdict | null;
+  unknownOutcomeIds: number;
+  expiredOutcomeIds: number;
+}

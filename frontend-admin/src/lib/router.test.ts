@@ -8,6 +8,7 @@ describe('hash routes', () => {
     expect(matchRoute('/models/res%20net')).toEqual({ page: 'model', model: 'res net' });
     expect(matchRoute('/models/m/compress')).toEqual({ page: 'compress', model: 'm' });
     expect(matchRoute('/models/m/routing')).toEqual({ page: 'routing', model: 'm' });
+    expect(matchRoute('/models/m/experiments')).toEqual({ page: 'experiments', model: 'm' });
     expect(matchRoute('/models/m/playground')).toEqual({ page: 'playground', model: 'm' });
     expect(matchRoute('/dashboard')).toEqual({ page: 'dashboard' });
     expect(matchRoute('/nope')).toEqual({ page: 'notFound', path: '/nope' });

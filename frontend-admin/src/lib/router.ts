@@ -10,6 +10,7 @@ export type Route =
   | { page: 'model'; model: string }
   | { page: 'compress'; model: string }
   | { page: 'routing'; model: string }
+  | { page: 'experiments'; model: string }
   | { page: 'playground'; model: string }
   | { page: 'dashboard' }
   | { page: 'notFound'; path: string };
@@ -32,7 +33,7 @@ export function matchRoute(path: string): Route {
   if (parts[0] === 'models' && parts.length === 2) return { page: 'model', model: parts[1] };
   if (parts[0] === 'models' && parts.length === 3) {
     const sub = parts[2];
-    if (sub === 'compress' || sub === 'routing' || sub === 'playground') return { page: sub, model: parts[1] };
+    if (sub === 'compress' || sub === 'routing' || sub === 'experiments' || sub === 'playground') return { page: sub, model: parts[1] };
   }
   return { page: 'notFound', path };
 }

@@ -3,6 +3,7 @@ package dev.otimo.cluster;
 import dev.otimo.config.ClusterProperties;
 import dev.otimo.config.DatabaseProduct;
 import dev.otimo.registry.RegistryChanged;
+import dev.otimo.experiments.LiveExperiments;
 import dev.otimo.routing.RoutingPolicies;
 import dev.otimo.security.ApiKeyVerifier;
 import dev.otimo.security.ApiKeysChanged;
@@ -41,12 +42,14 @@ public class ReplicaSync implements SmartLifecycle {
     private final ApiKeyVerifier apiKeys;
     private final DeploymentManager deployments;
     private final RoutingPolicies routing;
+    private final LiveExperiments experiments;
     private volatile boolean running;
 
     public ReplicaSync(DataSource dataSource, ObjectProvider<DataSourceProperties> dataSourceProperties, JdbcTemplate jdbc,
                        ClusterProperties properties, DeploymentManager deployments, ApiKeyVerifier apiKeys,
-                       RoutingPolicies routing, ApplicationEventPublisher events) {
+                       RoutingPolicies routing, LiveExperiments experiments, ApplicationEventPublisher events) {
         this.apiKeys = apiKeys;
+        this.experiments = experiments;
         this.deployments = deployments;
         this.routing = routing;
         Runnable resync = this::resync;
@@ -92,12 +95,13 @@ public class ReplicaSync implements SmartLifecycle {
 
     /**
      * Brings every cache a notification would refresh up to date with the database: API keys,
-     * deployments and routing policies. Run periodically and after the listening connection returns.
+     * deployments, routing policies and open experiments. Run periodically and after the listening connection returns.
      */
     public void resync() {
         apiKeys.refresh();
         deployments.reconcile().join();
         routing.reload();
+        experiments.reload();
     }
 
     /** This replica's id, as its notices carry it and as its listening connection names itself. */

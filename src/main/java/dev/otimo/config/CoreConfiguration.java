@@ -16,7 +16,7 @@ import java.io.IOException;
 /** The runtime and the artifact store as beans. */
 @Configuration
 @EnableConfigurationProperties({OtimoProperties.class, ArtifactProperties.class, ClusterProperties.class,
-        SecurityProperties.class})
+        SecurityProperties.class, ExperimentProperties.class})
 public class CoreConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(CoreConfiguration.class);

@@ -77,7 +77,8 @@ public final class Comparisons {
         SignificanceResult result = MannWhitneyUTest.withDefaults()
                 .with(AlternativeHypothesis.TWO_SIDED)
                 .test(y, x);
-        double p = result.getPValue();
+        // every value tied (e.g. all requests in one histogram bucket): the test has no variance and no evidence
+        double p = Double.isNaN(result.getPValue()) ? 1 : result.getPValue();
         // sign: the variant's values tend to be larger when U (for y) is above its mean m·n/2
         double sign = Math.signum(result.getStatistic() - (double) x.length * y.length / 2);
         double z = sign * STANDARD_NORMAL.inverseSurvivalProbability(Math.max(p, 1e-300) / 2);

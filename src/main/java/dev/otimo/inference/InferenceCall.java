@@ -54,9 +54,11 @@ public class InferenceCall {
     private final InferenceMetrics metrics;
     private final VariantStats variantStats;
     private final TrafficReservoir reservoir;
+    private final List<InferenceObserver> observers;
 
     public InferenceCall(DeploymentManager deployments, Router router, DeploymentShields shields, ClientRateLimits rateLimits,
-                         ShadowMirror shadows, InferenceMetrics metrics, VariantStats variantStats, TrafficReservoir reservoir) {
+                         ShadowMirror shadows, InferenceMetrics metrics, VariantStats variantStats, TrafficReservoir reservoir,
+                         List<InferenceObserver> observers) {
         this.deployments = deployments;
         this.router = router;
         this.shields = shields;
@@ -65,6 +67,7 @@ public class InferenceCall {
         this.metrics = metrics;
         this.variantStats = variantStats;
         this.reservoir = reservoir;
+        this.observers = List.copyOf(observers);
     }
 
     /** Where a request goes, and how the metrics name its path ({@link #ROUTED} or {@link #DIRECT}). */
@@ -106,13 +109,24 @@ public class InferenceCall {
     public Mono<Answer> call(Target target, Supplier<String> clientKey, Mono<InferRequest> request) {
         long started = System.nanoTime();
         LiveDeployment routed = target.deployment();
+        boolean observed = ROUTED.equals(target.path()) && !observers.isEmpty();
         return rateLimits.limit(clientKey, request.flatMap(r -> serve(target.route(), r)))
                 .doOnSuccess(a -> {
                     long nanos = System.nanoTime() - started;
                     metrics.record(a.deployment().model(), a.deployment().version(), target.path(), Outcome.SUCCESS, nanos);
                     variantStats.record(a.deployment().model(), a.deployment().version(), nanos);
+                    if (observed) {
+                        observers.forEach(o -> o.routedCallEnded(a.deployment().model(), a.deployment().version(), nanos,
+                                a.request(), a.outputs(), null));
+                    }
                 })
-                .doOnError(e -> metrics.record(routed.model(), routed.version(), target.path(), outcome(e), System.nanoTime() - started))
+                .doOnError(e -> {
+                    long nanos = System.nanoTime() - started;
+                    metrics.record(routed.model(), routed.version(), target.path(), outcome(e), nanos);
+                    if (observed) {
+                        observers.forEach(o -> o.routedCallEnded(routed.model(), routed.version(), nanos, null, null, e));
+                    }
+                })
                 .onErrorMap(e -> refusal(e, routed));
     }
 
@@ -174,7 +188,8 @@ public class InferenceCall {
     private Answer answer(LiveDeployment d, InferRequest request, List<Tensor> outputs, Route route) {
         LiveDeployment shadow = route.shadow();
         if (shadow != null && shadow != d) {
-            shadows.mirror(shadow, rerun(shadow, request), outputs);
+            shadows.mirror(shadow, rerun(shadow, request), outputs, shadowOutputs -> observers.forEach(o ->
+                    o.shadowAnswered(d.model(), d.version(), outputs, shadow.version(), shadowOutputs)));
         }
         return new Answer(d, request, outputs);
     }

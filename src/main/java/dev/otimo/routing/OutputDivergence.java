@@ -1,10 +1,7 @@
 package dev.otimo.routing;
 
-import dev.otimo.runtime.DataType;
-import ai.onnxruntime.platform.Fp16Conversions;
 import dev.otimo.runtime.Tensor;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -36,12 +33,10 @@ public record OutputDivergence(double maxAbsDiff, double cosine) {
                     || !Arrays.equals(p.shape(), s.shape())) {
                 continue;
             }
-            ByteBuffer a = p.data();
-            ByteBuffer b = s.data();
             long n = p.elementCount();
             for (int i = 0; i < n; i++) {
-                double x = element(a, p.datatype(), i);
-                double y = element(b, s.datatype(), i);
+                double x = p.valueAt(i);
+                double y = s.valueAt(i);
                 maxAbs = Math.max(maxAbs, Math.abs(x - y));
                 dot += x * y;
                 pp += x * x;
@@ -54,25 +49,5 @@ public record OutputDivergence(double maxAbsDiff, double cosine) {
         }
         double cosine = pp == 0 && ss == 0 ? 1.0 : dot / Math.sqrt(pp * ss + 1e-300);
         return Optional.of(new OutputDivergence(maxAbs, cosine));
-    }
-
-    private static double element(ByteBuffer b, DataType type, int i) {
-        return switch (type) {
-            case BOOL, INT8 -> b.get(i);
-            case UINT8 -> b.get(i) & 0xff;
-            case INT16 -> b.getShort(i * 2);
-            case UINT16 -> b.getShort(i * 2) & 0xffff;
-            case INT32 -> b.getInt(i * 4);
-            case UINT32 -> b.getInt(i * 4) & 0xffffffffL;
-            case INT64 -> b.getLong(i * 8);
-            case UINT64 -> {
-                long v = b.getLong(i * 8);
-                yield v >= 0 ? v : (v >>> 1) * 2.0 + (v & 1);
-            }
-            case FP16 -> Fp16Conversions.fp16ToFloat(b.getShort(i * 2));
-            case FP32 -> b.getFloat(i * 4);
-            case FP64 -> b.getDouble(i * 8);
-            case BYTES -> throw new IllegalArgumentException("BYTES has no numeric elements");
-        };
     }
 }

@@ -82,6 +82,21 @@ public class RoutingPolicies implements SmartInitializingSingleton {
         return active.get().get(model);
     }
 
+    /** The policy this replica routes the model by now (a guard's roll-back included), or empty. Never blocks. */
+    public Optional<RoutingPolicy> live(String model) {
+        return Optional.ofNullable(active(model)).map(ActivePolicy::policy);
+    }
+
+    /**
+     * Whether the model's canary guard is quiet: no guard of the live policy has breached its limits (true
+     * when the policy has no guard). A roll-back replaces the policy, so callers that care whether one happened
+     * compare the {@linkplain #live live} weights with the ones they set. Never blocks.
+     */
+    public boolean guardQuiet(String model) {
+        ActivePolicy policy = active(model);
+        return policy == null || policy.guards().stream().noneMatch(CanaryGuard::breached);
+    }
+
     /** The stored policy of an existing model, or empty when it has none. */
     public Optional<StoredPolicy> find(String model) {
         Model m = registry.model(model);

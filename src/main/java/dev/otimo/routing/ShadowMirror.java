@@ -11,6 +11,7 @@ import reactor.core.publisher.Mono;
 
 import java.util.List;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Sends a copy of a served request to the shadow version and forgets it: the client has its answer
@@ -37,15 +38,18 @@ public class ShadowMirror {
     /**
      * Subscribes to {@code call} (the shadow's inference, checked against its own signature
      * lazily) behind the shadow deployment's shields, and records how it went against the
-     * primary's {@code primaryOutputs}. Returns at once.
+     * primary's {@code primaryOutputs}; the shadow's outputs, when it answers, also go to {@code answered}.
+     * Returns at once.
      */
-    public void mirror(LiveDeployment shadow, Mono<List<Tensor>> call, List<Tensor> primaryOutputs) {
+    public void mirror(LiveDeployment shadow, Mono<List<Tensor>> call, List<Tensor> primaryOutputs,
+                       Consumer<List<Tensor>> answered) {
         long started = System.nanoTime();
         shields.protect(shadow, call).subscribe(
                 outputs -> {
                     metrics.shadowAnswered(shadow.model(), shadow.version(), SUCCESS, System.nanoTime() - started);
                     OutputDivergence.between(primaryOutputs, outputs).ifPresent(d ->
                             metrics.shadowDiverged(shadow.model(), shadow.version(), d.maxAbsDiff(), d.cosine()));
+                    answered.accept(outputs);
                 },
                 error -> metrics.shadowAnswered(shadow.model(), shadow.version(), outcome(error), System.nanoTime() - started));
     }

@@ -97,6 +97,28 @@ public final class Tensor {
         return elementCount(shape);
     }
 
+    /** Element {@code index} (row-major) as a double, whatever the fixed-width type; BYTES has no numeric elements. */
+    public double valueAt(int index) {
+        ByteBuffer b = data;
+        return switch (datatype) {
+            case BOOL, INT8 -> b.get(index);
+            case UINT8 -> b.get(index) & 0xff;
+            case INT16 -> b.getShort(index * 2);
+            case UINT16 -> b.getShort(index * 2) & 0xffff;
+            case INT32 -> b.getInt(index * 4);
+            case UINT32 -> b.getInt(index * 4) & 0xffffffffL;
+            case INT64 -> b.getLong(index * 8);
+            case UINT64 -> {
+                long v = b.getLong(index * 8);
+                yield v >= 0 ? v : (v >>> 1) * 2.0 + (v & 1);
+            }
+            case FP16 -> ai.onnxruntime.platform.Fp16Conversions.fp16ToFloat(b.getShort(index * 2));
+            case FP32 -> b.getFloat(index * 4);
+            case FP64 -> b.getDouble(index * 8);
+            case BYTES -> throw new IllegalStateException(name + " is BYTES: no numeric elements");
+        };
+    }
+
     /** Size in bytes of the element data (BYTES: sum of element lengths). */
     public long byteSize() {
         if (datatype.isFixedWidth()) {

@@ -272,6 +272,24 @@ class ExperimentStatisticsTest {
     }
 
     @Test
+    void latencyComparisonOfVariantsWithEveryValueTiedIsNoDifference() {
+        // a fast model whose requests all land in one histogram bucket: the rank test has no variance (p = NaN)
+        VariantSample control = new VariantSample(1);
+        VariantSample variant = new VariantSample(2);
+        for (int i = 0; i < 500; i++) {
+            control.recordRequest(false, 2_000);
+            variant.recordRequest(false, 2_000);
+        }
+        Comparison c = Comparisons.compare(Metric.LATENCY, control.snapshot(), variant.snapshot(), 0.95, 1);
+        assertThat(c.pValue()).isEqualTo(1.0);
+        assertThat(c.z()).isZero();
+        assertThat(c.difference()).isZero();
+        Verdict verdict = new SequentialMonitor(1, 2, ALPHA, 500).look(c);
+        assertThat(verdict.winner()).isNull();
+        assertThat(verdict.text()).isEqualTo("no difference detected");
+    }
+
+    @Test
     void eightThreadsRecordingIntoOneVariantGiveExactCounts() throws Exception {
         VariantSample sample = new VariantSample(4);
         int threads = 8;

@@ -84,6 +84,18 @@ class LockedDownServerTest extends ServerTest {
     }
 
     @Test
+    void outcomesFollowTheSameApiKeyRuleAsInference() {
+        String model = servedModel();
+        String outcome = "{\"id\": \"r1\", \"label\": 1}";
+        http.post().uri("/v2/models/{m}/outcomes", model).contentType(MediaType.APPLICATION_JSON).bodyValue(outcome)
+                .exchange().expectStatus().isUnauthorized().expectBody().jsonPath("$.error")
+                .value(e -> assertThat((String) e).contains("X-Api-Key"));
+        http.post().uri("/v2/models/{m}/outcomes", model).contentType(MediaType.APPLICATION_JSON)
+                .header(ApiKeyVerifier.HEADER, createKey()).bodyValue(outcome).exchange().expectStatus().isAccepted()
+                .expectBody().jsonPath("$.unknown").isEqualTo(1);
+    }
+
+    @Test
     void inferenceWithWrongKeyIs401() {
         String model = servedModel();
         inferWithKey(model, "otimo_" + "A".repeat(43)).expectStatus().isUnauthorized().expectBody().jsonPath("$.error").isNotEmpty();

@@ -121,6 +121,8 @@ public abstract class ServerTest {
         p.put("otimo.runtime.intra-op-threads", "1");
         p.put("otimo.cluster.reconcile-interval", "0s");
         p.put("otimo.compression.evaluation-seconds", "1");
+        // experiments are judged (concluded, promoted) twice a second instead of every ten
+        p.put("otimo.experiments.check-interval", "500ms");
         p.put("otimo.compression.max-calibration-size", "4MB");
         p.put("otimo.compression.max-calibration-line", "256KB");
         // every request passes a rate limiter, high enough that only the metered client reaches it

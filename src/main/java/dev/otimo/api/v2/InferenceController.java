@@ -25,7 +25,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -250,20 +249,8 @@ public class InferenceController {
                 .defaultIfEmpty(new byte[0]);
     }
 
-    /** With {@code otimo.security.api-keys.required}, only requests with a valid key get further (in memory, no I/O). */
     private void checkApiKey(HttpHeaders headers) {
-        if (!apiKeys.required()) {
-            return;
-        }
-        String key = headers.getFirst(ApiKeyVerifier.HEADER);
-        if (key == null || key.isEmpty()) {
-            throw new ApiException(HttpStatus.UNAUTHORIZED, "this server requires an API key: send it in the "
-                    + ApiKeyVerifier.HEADER + " header (an admin creates keys with POST /api/v1/api-keys)");
-        }
-        if (!apiKeys.accepts(key)) {
-            throw new ApiException(HttpStatus.UNAUTHORIZED, "the " + ApiKeyVerifier.HEADER
-                    + " header does not hold a valid API key (it may have been deleted)");
-        }
+        ApiKeyGate.check(apiKeys, headers);
     }
 
     private static ResponseEntity<byte[]> respond(InferenceCall.Answer answer) {
