@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.reactivestreams.Publisher;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.reactor.netty.NettyRouteProvider;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
@@ -35,7 +36,8 @@ import java.util.Map;
  * and answers errors with the same JSON as the rest of the server ({@link JsonErrorHandler}).
  * <p>
  * With cross-origin origins configured ({@code otimo.security.cors.allowed-origins}) no route is
- * installed: requests take the WebFlux path, where the CORS filter adds its headers.
+ * installed: requests take the WebFlux path, where the CORS filter adds its headers. So it is with
+ * {@code otimo.inference.lean-route=false} (to compare the two paths in the benchmark).
  */
 @Component
 public class InferenceNettyRoute implements NettyRouteProvider {
@@ -44,17 +46,18 @@ public class InferenceNettyRoute implements NettyRouteProvider {
 
     private final InferenceController controller;
     private final ClientIdentity clients;
-    private final boolean crossOrigin;
+    private final boolean installed;
 
-    public InferenceNettyRoute(InferenceController controller, ClientIdentity clients, SecurityProperties security) {
+    public InferenceNettyRoute(InferenceController controller, ClientIdentity clients, SecurityProperties security,
+                               @Value("${otimo.inference.lean-route:true}") boolean enabled) {
         this.controller = controller;
         this.clients = clients;
-        this.crossOrigin = security.cors().allowedOrigins().stream().anyMatch(o -> !o.isBlank());
+        this.installed = enabled && security.cors().allowedOrigins().stream().allMatch(String::isBlank);
     }
 
     @Override
     public HttpServerRoutes apply(HttpServerRoutes routes) {
-        if (crossOrigin) {
+        if (!installed) {
             return routes;
         }
         return routes
