@@ -22,9 +22,11 @@ import io.github.resilience4j.ratelimiter.RequestNotPermitted;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -45,6 +47,12 @@ public class InferenceCall {
     public static final String ROUTED = "routed";
     /** How metrics name a request that named its version. */
     public static final String DIRECT = "direct";
+    /**
+     * Context key of the executor an answer continues on once its deployment has computed it (the
+     * transport's event loop for the request's connection). Without it the answer continues on the
+     * runner thread, which then hands every answer of a batch out before it computes the next batch.
+     */
+    public static final String ANSWER_EXECUTOR = "otimo.inference.answer-executor";
 
     private final DeploymentManager deployments;
     private final Router router;
@@ -162,8 +170,12 @@ public class InferenceCall {
     }
 
     private static Mono<List<Tensor>> run(LiveDeployment d, SignatureCheck.Checked checked, InferRequest request) {
-        return d.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
-                request.priority(), request.timeoutMicros());
+        return Mono.deferContextual(context -> {
+            Mono<List<Tensor>> outputs = d.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
+                    request.priority(), request.timeoutMicros());
+            Executor answerOn = context.getOrDefault(ANSWER_EXECUTOR, null);
+            return answerOn == null ? outputs : outputs.publishOn(Schedulers.fromExecutor(answerOn));
+        });
     }
 
     /** The same request checked against and run on another deployment (the primary, a shadow). */

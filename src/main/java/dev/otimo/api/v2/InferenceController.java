@@ -32,6 +32,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -159,7 +160,8 @@ public class InferenceController {
     public Mono<ResponseEntity<byte[]>> infer(@PathVariable String model,
                                               @Parameter(hidden = true) ServerWebExchange exchange) {
         return infer(model, null, exchange.getRequest().getHeaders(), exchange.getRequest().getBody(),
-                () -> clients.of(exchange.getRequest()));
+                () -> clients.of(exchange.getRequest()))
+                .contextWrite(InferenceNettyRoute.answerOnEventLoop(ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest())));
     }
 
     @PostMapping(path = "/v2/models/{model}/versions/{version}/infer",
@@ -180,7 +182,8 @@ public class InferenceController {
     public Mono<ResponseEntity<byte[]>> inferVersion(@PathVariable String model, @PathVariable String version,
                                                      @Parameter(hidden = true) ServerWebExchange exchange) {
         return infer(model, version, exchange.getRequest().getHeaders(), exchange.getRequest().getBody(),
-                () -> clients.of(exchange.getRequest()));
+                () -> clients.of(exchange.getRequest()))
+                .contextWrite(InferenceNettyRoute.answerOnEventLoop(ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest())));
     }
 
     /**

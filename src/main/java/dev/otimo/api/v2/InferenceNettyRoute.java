@@ -19,6 +19,8 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
+import reactor.util.context.Context;
+import dev.otimo.inference.InferenceCall;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
@@ -70,6 +72,7 @@ public class InferenceNettyRoute implements NettyRouteProvider {
         HttpHeaders headers = new HttpHeaders(new Netty4HeadersAdapter(request.requestHeaders()));
         Flux<DataBuffer> body = request.receive().retain().map(BUFFERS::wrap);
         return controller.infer(model, version, headers, body, () -> clients.of(headers, peer(request)))
+                .contextWrite(answerOnEventLoop(request))
                 .onErrorResume(e -> {
                     JsonErrorHandler.Failure failure = JsonErrorHandler.failure(e, "POST", request.uri());
                     return failure == null ? Mono.empty() : Mono.just(error(failure));
@@ -93,6 +96,12 @@ public class InferenceNettyRoute implements NettyRouteProvider {
         }
         response.responseHeaders().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         return response.sendByteArray(Mono.just(body)).then();
+    }
+
+    /** Answers continue on the connection's own event loop: encoded and written there, not on the runner thread. */
+    static Context answerOnEventLoop(Object nativeRequest) {
+        return nativeRequest instanceof Connection c
+                ? Context.of(InferenceCall.ANSWER_EXECUTOR, c.channel().eventLoop()) : Context.empty();
     }
 
     /** The connection's other end, not a forwarded address (see {@link ClientIdentity}). */
