@@ -19,6 +19,7 @@ import dev.otimo.serving.ServedModel;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.ratelimiter.RequestNotPermitted;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -63,10 +64,12 @@ public class InferenceCall {
     private final VariantStats variantStats;
     private final TrafficReservoir reservoir;
     private final List<InferenceObserver> observers;
+    private final boolean answerOnTransport;
 
     public InferenceCall(DeploymentManager deployments, Router router, DeploymentShields shields, ClientRateLimits rateLimits,
                          ShadowMirror shadows, InferenceMetrics metrics, VariantStats variantStats, TrafficReservoir reservoir,
-                         List<InferenceObserver> observers) {
+                         List<InferenceObserver> observers,
+                         @Value("${otimo.inference.answer-on-event-loop:true}") boolean answerOnTransport) {
         this.deployments = deployments;
         this.router = router;
         this.shields = shields;
@@ -76,6 +79,7 @@ public class InferenceCall {
         this.variantStats = variantStats;
         this.reservoir = reservoir;
         this.observers = List.copyOf(observers);
+        this.answerOnTransport = answerOnTransport;
     }
 
     /** Where a request goes, and how the metrics name its path ({@link #ROUTED} or {@link #DIRECT}). */
@@ -169,17 +173,17 @@ public class InferenceCall {
                 .doOnSuccess(outputs -> reservoir.offer(d.model(), checked.inputs()));
     }
 
-    private static Mono<List<Tensor>> run(LiveDeployment d, SignatureCheck.Checked checked, InferRequest request) {
+    private Mono<List<Tensor>> run(LiveDeployment d, SignatureCheck.Checked checked, InferRequest request) {
         return Mono.deferContextual(context -> {
             Mono<List<Tensor>> outputs = d.infer(checked.inputs(), checked.outputs(), checked.rows(), checked.shapeKey(),
                     request.priority(), request.timeoutMicros());
-            Executor answerOn = context.getOrDefault(ANSWER_EXECUTOR, null);
+            Executor answerOn = answerOnTransport ? context.getOrDefault(ANSWER_EXECUTOR, null) : null;
             return answerOn == null ? outputs : outputs.publishOn(Schedulers.fromExecutor(answerOn));
         });
     }
 
     /** The same request checked against and run on another deployment (the primary, a shadow). */
-    private static Mono<List<Tensor>> rerun(LiveDeployment d, InferRequest request) {
+    private Mono<List<Tensor>> rerun(LiveDeployment d, InferRequest request) {
         return Mono.defer(() -> run(d, SignatureCheck.check(d.model(), d.version(), d.signature(), request), request));
     }
 

@@ -98,6 +98,7 @@ public final class ServingBench {
         report.put("load", WRK ? "wrk (another process), each target settled at 64 clients in rounds of "
                 + settleRound.toSeconds() + " s until two are within " + (int) (Wrk.SETTLED * 100) + "%" : "in-JVM Reactor Netty client");
         report.put("leanRoute", !"false".equals(System.getProperty("bench.lean")));
+        report.put("answerOnEventLoop", !"false".equals(System.getProperty("bench.answer-on-event-loop")));
         report.put("intraOpThreads", threads);
         report.put("secondsPerCell", seconds);
         report.put("batchingOn", Map.of("maxBatchSize", 128, "maxQueueDelayMicros", delay));
@@ -105,7 +106,8 @@ public final class ServingBench {
         ConfigurableApplicationContext otimo = new SpringApplication(OtimoApplication.class).run(
                 "--server.port=0", "--otimo.data-dir=" + dir, "--otimo.demo.enabled=false",
                 "--otimo.admin.password=bench", "--otimo.runtime.intra-op-threads=" + threads,
-                "--otimo.max-request-size=64MB", "--otimo.inference.lean-route=" + !"false".equals(System.getProperty("bench.lean")), "--otimo.runtime.allow-spinning=" + Boolean.getBoolean("bench.spin"), "--logging.level.root=WARN", "--logging.level.dev.otimo=WARN");
+                "--otimo.max-request-size=64MB", "--otimo.inference.lean-route=" + !"false".equals(System.getProperty("bench.lean")),
+                "--otimo.inference.answer-on-event-loop=" + !"false".equals(System.getProperty("bench.answer-on-event-loop")), "--otimo.runtime.allow-spinning=" + Boolean.getBoolean("bench.spin"), "--logging.level.root=WARN", "--logging.level.dev.otimo=WARN");
         int port = Integer.parseInt(otimo.getEnvironment().getProperty("local.server.port"));
         RegistryService registry = otimo.getBean(RegistryService.class);
         DeploymentManager manager = otimo.getBean(DeploymentManager.class);
