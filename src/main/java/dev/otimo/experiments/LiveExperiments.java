@@ -1,20 +1,17 @@
 package dev.otimo.experiments;
 
+import dev.otimo.registry.MirrorReload;
 import dev.otimo.registry.RegistryChanged;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
-import reactor.core.scheduler.Schedulers;
 
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -26,18 +23,15 @@ import java.util.concurrent.atomic.AtomicReference;
 @Component
 public class LiveExperiments implements SmartInitializingSingleton {
 
-    private static final Logger log = LoggerFactory.getLogger(LiveExperiments.class);
-
     private final ExperimentRepository repository;
     private final TransactionTemplate tx;
     private final AtomicReference<Map<String, LiveExperiment>> byModel = new AtomicReference<>(Map.of());
-    private final AtomicLong reads = new AtomicLong();
-    private final Object swap = new Object();
-    private long appliedRead;
+    private final MirrorReload<List<Experiment>> mirror;
 
     public LiveExperiments(ExperimentRepository repository, TransactionTemplate tx) {
         this.repository = repository;
         this.tx = tx;
+        this.mirror = new MirrorReload<>("experiments", this::readOpen, this::swapIn);
     }
 
     /** The model's open experiment, or null. Never blocks. */
@@ -67,38 +61,26 @@ public class LiveExperiments implements SmartInitializingSingleton {
 
     @EventListener
     public void onRegistryChanged(RegistryChanged event) {
-        if (Schedulers.isInNonBlockingThread()) {
-            Schedulers.boundedElastic().schedule(this::reloadQuietly);
-        } else {
-            reload();
-        }
-    }
-
-    private void reloadQuietly() {
-        try {
-            reload();
-        } catch (RuntimeException e) {
-            log.error("reloading experiments failed", e);
-        }
+        mirror.onChange();
     }
 
     /** Reads the open experiments and swaps them in. Blocks on the database. */
     public void reload() {
-        long read = reads.incrementAndGet();
-        List<Experiment> open = Objects.requireNonNull(tx.execute(s ->
+        mirror.reload();
+    }
+
+    private List<Experiment> readOpen() {
+        return Objects.requireNonNull(tx.execute(s ->
                 repository.findByStatusIn(EnumSet.of(ExperimentStatus.RUNNING, ExperimentStatus.CONCLUDED))));
-        synchronized (swap) {
-            if (read <= appliedRead) {
-                return; // a read that started later was applied already
-            }
-            appliedRead = read;
-            Map<String, LiveExperiment> current = byModel.get();
-            Map<String, LiveExperiment> next = new HashMap<>();
-            for (Experiment e : open) {
-                LiveExperiment existing = current.get(e.getModel().getName());
-                next.put(e.getModel().getName(), existing != null && existing.id() == e.getId() ? existing : LiveExperiment.of(e));
-            }
-            byModel.set(Map.copyOf(next));
+    }
+
+    private void swapIn(List<Experiment> open) {
+        Map<String, LiveExperiment> current = byModel.get();
+        Map<String, LiveExperiment> next = new HashMap<>();
+        for (Experiment e : open) {
+            LiveExperiment existing = current.get(e.getModel().getName());
+            next.put(e.getModel().getName(), existing != null && existing.id() == e.getId() ? existing : LiveExperiment.of(e));
         }
+        byModel.set(Map.copyOf(next));
     }
 }

@@ -5,6 +5,7 @@ import dev.otimo.observability.AuditLog;
 import dev.otimo.observability.RoutingMetrics;
 import dev.otimo.registry.ConflictException;
 import dev.otimo.registry.Model;
+import dev.otimo.registry.MirrorReload;
 import dev.otimo.registry.ModelRouting;
 import dev.otimo.registry.ModelRoutingRepository;
 import dev.otimo.registry.NotFoundException;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -56,9 +56,7 @@ public class RoutingPolicies implements SmartInitializingSingleton {
     private final RoutingMetrics metrics;
     private final int guardMinimumCalls;
     private final AtomicReference<Map<String, ActivePolicy>> active = new AtomicReference<>(Map.of());
-    private final AtomicLong reads = new AtomicLong();
-    private final Object swap = new Object();
-    private long appliedRead;
+    private final MirrorReload<List<StoredPolicy>> mirror;
 
     public RoutingPolicies(ModelRoutingRepository repository, RegistryService registry, TransactionTemplate tx,
                            ApplicationEventPublisher events, AuditLog audit, RoutingMetrics metrics,
@@ -70,6 +68,7 @@ public class RoutingPolicies implements SmartInitializingSingleton {
         this.audit = audit;
         this.metrics = metrics;
         this.guardMinimumCalls = resilience.guardMinimumCalls();
+        this.mirror = new MirrorReload<>("routing policies", this::readAll, this::swapIn);
     }
 
     /** Every model's policy as the hot path reads it. Never blocks. */
@@ -164,41 +163,27 @@ public class RoutingPolicies implements SmartInitializingSingleton {
     /** Reloads the policies on any change: routing changes of other replicas arrive as registry changes. */
     @EventListener
     public void onRegistryChanged(RegistryChanged event) {
-        if (Schedulers.isInNonBlockingThread()) {
-            Schedulers.boundedElastic().schedule(this::reloadQuietly);
-        } else {
-            // on the admin request's worker: the policy is live when the request returns
-            reload();
-        }
-    }
-
-    private void reloadQuietly() {
-        try {
-            reload();
-        } catch (RuntimeException e) {
-            log.error("reloading routing policies failed", e);
-        }
+        mirror.onChange();
     }
 
     /** Reads every policy and swaps them in; a policy whose row is unchanged keeps its guard windows. */
     public void reload() {
-        long read = reads.incrementAndGet();
-        List<StoredPolicy> stored = Objects.requireNonNull(tx.execute(s ->
-                repository.findAll().stream().map(StoredPolicy::of).toList()));
-        synchronized (swap) {
-            if (read <= appliedRead) {
-                return; // a read that started later was applied already
-            }
-            appliedRead = read;
-            Map<String, ActivePolicy> current = active.get();
-            Map<String, ActivePolicy> next = new HashMap<>();
-            for (StoredPolicy p : stored) {
-                ActivePolicy existing = current.get(p.model());
-                next.put(p.model(), existing != null && existing.updatedAt().equals(p.updatedAt())
-                        ? existing : compile(p.model(), p.policy(), p.updatedAt()));
-            }
-            active.set(Map.copyOf(next));
+        mirror.reload();
+    }
+
+    private List<StoredPolicy> readAll() {
+        return Objects.requireNonNull(tx.execute(s -> repository.findAll().stream().map(StoredPolicy::of).toList()));
+    }
+
+    private void swapIn(List<StoredPolicy> stored) {
+        Map<String, ActivePolicy> current = active.get();
+        Map<String, ActivePolicy> next = new HashMap<>();
+        for (StoredPolicy p : stored) {
+            ActivePolicy existing = current.get(p.model());
+            next.put(p.model(), existing != null && existing.updatedAt().equals(p.updatedAt())
+                    ? existing : compile(p.model(), p.policy(), p.updatedAt()));
         }
+        active.set(Map.copyOf(next));
     }
 
     private ActivePolicy compile(String model, RoutingPolicy policy, Instant updatedAt) {
@@ -214,7 +199,7 @@ public class RoutingPolicies implements SmartInitializingSingleton {
     private void trip(String model, Instant updatedAt, int version, String detail) {
         try {
             RoutingPolicy rolledBack;
-            synchronized (swap) {
+            synchronized (mirror.lock()) {
                 ActivePolicy current = active.get().get(model);
                 if (current == null || !current.updatedAt().equals(updatedAt) || current.weight(version) == 0) {
                     return;
