@@ -1,5 +1,6 @@
 package dev.otimo.experiments;
 
+import dev.otimo.registry.RoutingVariant;
 import dev.otimo.registry.Model;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
@@ -69,7 +70,7 @@ public class Experiment {
     @ElementCollection(fetch = FetchType.EAGER)
     @CollectionTable(name = "experiment_variant", joinColumns = @JoinColumn(name = "experiment_id"))
     @OrderColumn(name = "variant_index")
-    private List<ExperimentVariant> variants = new ArrayList<>();
+    private List<RoutingVariant> variants = new ArrayList<>();
 
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
@@ -89,7 +90,7 @@ public class Experiment {
     protected Experiment() {
     }
 
-    public Experiment(Model model, List<ExperimentVariant> variants, Metric metric, double alpha, Long minSamplePerVariant,
+    public Experiment(Model model, List<RoutingVariant> variants, Metric metric, double alpha, Long minSamplePerVariant,
                       long plannedPerVariant, boolean autoPromote, String createdBy) {
         this.model = model;
         this.openModelId = model.getId();
@@ -164,7 +165,7 @@ public class Experiment {
         return winner;
     }
 
-    public List<ExperimentVariant> getVariants() {
+    public List<RoutingVariant> getVariants() {
         return List.copyOf(variants);
     }
 

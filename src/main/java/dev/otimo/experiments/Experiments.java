@@ -1,5 +1,6 @@
 package dev.otimo.experiments;
 
+import dev.otimo.registry.RoutingVariant;
 import dev.otimo.observability.AuditLog;
 import dev.otimo.registry.ConflictException;
 import dev.otimo.registry.Model;
@@ -78,7 +79,7 @@ public class Experiments {
                 throw new IllegalArgumentException("model '" + model + "' has no version " + version);
             }
         }
-        List<ExperimentVariant> arms = plan.percentages().stream().map(v -> new ExperimentVariant(v.version(), v.weight())).toList();
+        List<RoutingVariant> arms = plan.percentages().stream().map(v -> new RoutingVariant(v.version(), v.weight())).toList();
         Experiment saved;
         try {
             saved = tx.execute(s -> {
@@ -143,7 +144,7 @@ public class Experiments {
                     + e.getVariants().stream().map(v -> Integer.toString(v.getVersion())).collect(Collectors.joining(", ")) + ")");
         }
         List<RoutingPolicy.Variant> weights = new ArrayList<>();
-        for (ExperimentVariant v : e.getVariants()) {
+        for (RoutingVariant v : e.getVariants()) {
             weights.add(new RoutingPolicy.Variant(v.getVersion(), v.getVersion() == promoted ? 100 : 0));
         }
         routing.save(model, policyWith(model, weights), actor);

@@ -1,5 +1,6 @@
 package dev.otimo.experiments;
 
+import dev.otimo.registry.RoutingVariant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,7 @@ final class LiveExperiment {
     private final int control;
     private final long plannedPerVariant;
     private final boolean autoPromote;
-    private final List<ExperimentVariant> arms;
+    private final List<RoutingVariant> arms;
     private final Map<Integer, VariantSample> samples = new LinkedHashMap<>();
     private final Map<Integer, SequentialMonitor> monitors = new LinkedHashMap<>();
     private final Map<Integer, LongAdder> compared = new LinkedHashMap<>();
@@ -36,7 +37,7 @@ final class LiveExperiment {
     /** Whether the database already says CONCLUDED (or more), so the judge need not write it again. */
     private volatile boolean concludedStored;
 
-    LiveExperiment(long id, String model, Metric metric, double alpha, List<ExperimentVariant> arms, long plannedPerVariant,
+    LiveExperiment(long id, String model, Metric metric, double alpha, List<RoutingVariant> arms, long plannedPerVariant,
                    boolean autoPromote) {
         this.id = id;
         this.model = model;
@@ -47,7 +48,7 @@ final class LiveExperiment {
         this.plannedPerVariant = plannedPerVariant;
         this.autoPromote = autoPromote;
         double perVariantAlpha = alpha / (arms.size() - 1);
-        for (ExperimentVariant arm : arms) {
+        for (RoutingVariant arm : arms) {
             samples.put(arm.getVersion(), new VariantSample(arm.getVersion()));
             if (arm.getVersion() != control) {
                 monitors.put(arm.getVersion(), new SequentialMonitor(control, arm.getVersion(), perVariantAlpha, plannedPerVariant));
@@ -88,7 +89,7 @@ final class LiveExperiment {
         concludedStored = stored;
     }
 
-    List<ExperimentVariant> arms() {
+    List<RoutingVariant> arms() {
         return arms;
     }
 
@@ -149,7 +150,7 @@ final class LiveExperiment {
         Map<Integer, VariantSample.Snapshot> now = new LinkedHashMap<>();
         samples.forEach((version, sample) -> now.put(version, sample.snapshot()));
         List<ExperimentReport.VariantFigures> figures = new ArrayList<>();
-        for (ExperimentVariant arm : arms) {
+        for (RoutingVariant arm : arms) {
             figures.add(figures(arm, now.get(arm.getVersion()), confidence));
         }
         VariantSample.Snapshot controlNow = now.get(control);
@@ -181,7 +182,7 @@ final class LiveExperiment {
                 unknownOutcomes.sum(), expiredOutcomes.sum());
     }
 
-    private ExperimentReport.VariantFigures figures(ExperimentVariant arm, VariantSample.Snapshot s, double confidence) {
+    private ExperimentReport.VariantFigures figures(RoutingVariant arm, VariantSample.Snapshot s, double confidence) {
         long seed = id * 7_919L + arm.getVersion();
         Map<String, ExperimentReport.Bounds> intervals = new LinkedHashMap<>();
         intervals.put("errorRate", ExperimentReport.Bounds.of(Intervals.errorRate(s, confidence)));

@@ -3,7 +3,7 @@ package dev.otimo.registry;
 import jakarta.persistence.Column;
 import jakarta.persistence.Embeddable;
 
-/** One row of a stored routing policy: a version and its share of traffic in percent. */
+/** A version and its share of traffic in percent: a row of a stored routing policy, or an arm of an experiment. */
 @Embeddable
 public class RoutingVariant {
 

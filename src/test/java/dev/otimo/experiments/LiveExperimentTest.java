@@ -1,5 +1,6 @@
 package dev.otimo.experiments;
 
+import dev.otimo.registry.RoutingVariant;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -18,7 +19,7 @@ class LiveExperimentTest {
     @Test
     void aClearlyWorseVariantLosesAtThePlannedSample() {
         LiveExperiment e = new LiveExperiment(1, "m", Metric.ERROR_RATE, 0.05,
-                List.of(new ExperimentVariant(1, 50), new ExperimentVariant(2, 50)), 1_000, false);
+                List.of(new RoutingVariant(1, 50), new RoutingVariant(2, 50)), 1_000, false);
         traffic(e, 1, 1_000, 20);
         traffic(e, 2, 1_000, 80);
         ExperimentReport report = e.report();
@@ -35,8 +36,8 @@ class LiveExperimentTest {
 
     @Test
     void withSeveralVariantsTheBetterOneWinsAndRequestsNeededCountEveryArm() {
-        LiveExperiment e = new LiveExperiment(2, "m", Metric.ERROR_RATE, 0.05, List.of(new ExperimentVariant(1, 34),
-                new ExperimentVariant(2, 33), new ExperimentVariant(3, 33)), 1_000, false);
+        LiveExperiment e = new LiveExperiment(2, "m", Metric.ERROR_RATE, 0.05, List.of(new RoutingVariant(1, 34),
+                new RoutingVariant(2, 33), new RoutingVariant(3, 33)), 1_000, false);
         traffic(e, 1, 400, 40);
         traffic(e, 2, 400, 40);
         traffic(e, 3, 400, 40);
