@@ -7,7 +7,6 @@ import {
   Card,
   Checkbox,
   Group,
-  List,
   NativeSelect,
   NumberInput,
   Progress,
@@ -42,6 +41,7 @@ import {
 import { formatDate, formatRecipe } from '../lib/format';
 import { useAsync, usePolling } from '../lib/hooks';
 import { href, replaceHash, withQuery } from '../lib/router';
+import { ProblemsAlert } from '../components/ProblemsAlert';
 
 export function CompressPage({ model, query }: { model: string; query: URLSearchParams }) {
   const { data, error } = useAsync(() => adminApi.getModel(model), [model]);
@@ -201,15 +201,7 @@ export function CompressPage({ model, query }: { model: string; query: URLSearch
         </Stack>
       </Card>
 
-      {showErrors && problems.length > 0 && (
-        <Alert color="yellow" title="Cannot start yet">
-          <List size="sm">
-            {problems.map((p) => (
-              <List.Item key={p}>{p}</List.Item>
-            ))}
-          </List>
-        </Alert>
-      )}
+      <ProblemsAlert show={showErrors} title="Cannot start yet" problems={problems} />
       <ErrorAlert error={startError} />
       <Checkbox
         label="Keep the result even if it is neither faster nor smaller than its parent"

@@ -5,7 +5,6 @@ import {
   Button,
   Card,
   Group,
-  List,
   NativeSelect,
   NumberInput,
   SimpleGrid,
@@ -37,6 +36,7 @@ import {
 import { formatDate, formatMillis, formatNumber, formatPercent } from '../lib/format';
 import { useAsync, usePolling } from '../lib/hooks';
 import { href, replaceHash, withQuery } from '../lib/router';
+import { ProblemsAlert } from '../components/ProblemsAlert';
 
 const STATUS_COLORS: Record<string, string> = { RUNNING: 'blue', CONCLUDED: 'violet', PROMOTED: 'teal', STOPPED: 'gray' };
 
@@ -161,15 +161,7 @@ function StartExperiment({ model, deployed, onStarted }: { model: string; deploy
             />
           </Stack>
         </SimpleGrid>
-        {showErrors && problems.length > 0 && (
-          <Alert color="yellow" title="Cannot start yet">
-            <List size="sm">
-              {problems.map((p) => (
-                <List.Item key={p}>{p}</List.Item>
-              ))}
-            </List>
-          </Alert>
-        )}
+        <ProblemsAlert show={showErrors} title="Cannot start yet" problems={problems} />
         <ErrorAlert error={error} />
         <Group>
           <Button onClick={start} loading={busy}>

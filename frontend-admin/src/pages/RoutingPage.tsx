@@ -1,10 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import {
-  Alert,
   Button,
   Card,
   Group,
-  List,
   NativeSelect,
   NumberInput,
   SimpleGrid,
@@ -27,6 +25,7 @@ import { WeightsEditor } from '../components/WeightsEditor';
 import { formatDate } from '../lib/format';
 import { appendSample, useAsync, usePolling } from '../lib/hooks';
 import { routingFormFrom, toRoutingPolicy, validateRouting, type RoutingForm } from '../lib/routing';
+import { ProblemsAlert } from '../components/ProblemsAlert';
 
 const NO_POLICY: RoutingView = { variants: [], stickyHeader: null, shadow: null, guard: null };
 
@@ -175,15 +174,7 @@ export function RoutingPage({ model }: { model: string }) {
           </Card>
         </SimpleGrid>
       )}
-      {showErrors && problems.length > 0 && (
-        <Alert color="yellow" title="Cannot save yet">
-          <List size="sm">
-            {problems.map((p) => (
-              <List.Item key={p}>{p}</List.Item>
-            ))}
-          </List>
-        </Alert>
-      )}
+      <ProblemsAlert show={showErrors} title="Cannot save yet" problems={problems} />
       <ErrorAlert error={saveError} />
       <Group>
         <Button onClick={save} loading={saving} disabled={!form}>
